@@ -1,0 +1,180 @@
+"""What changed between two schema versions, and what a consumer must do about it.
+
+``diff(old, new)`` walks both schemas (into structs, list items and map
+values) and reports each added, removed, renamed (by alias) and retyped
+column, and each change of nullability, default or comment.  ``summary`` is
+the one line SHOW SCHEMA VERSIONS prints; ``plan`` is the ordered list of steps
+a consumer of the stream takes to follow the change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from catalog.schema import Field, Schema
+from catalog.typerules import representable
+from catalog.types import sql_type_name
+
+# The order of kinds is the order of steps in a migration plan.
+KINDS = (
+    "renamed",
+    "added",
+    "retyped",
+    "nullable",
+    "not_null",
+    "default_changed",
+    "comment_changed",
+    "removed",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # one of KINDS
+    path: str
+    old: str | None = None  # the old type, default, comment or name
+    new: str | None = None
+    detail: str | None = None  # for retyped: widened, narrowed or changed
+
+    @property
+    def text(self) -> str:
+        """A short phrase for the one-line summary."""
+        match self.kind:
+            case "added":
+                return f"added {self.path} {self.new}"
+            case "removed":
+                return f"dropped {self.path}"
+            case "renamed":
+                return f"renamed {self.old} to {self.path}"
+            case "retyped":
+                return f"{self.path} {self.old} -> {self.new} ({self.detail})"
+            case "nullable":
+                return f"{self.path} nullable"
+            case "not_null":
+                return f"{self.path} NOT NULL"
+            case "default_changed":
+                return f"{self.path} default {self.old} -> {self.new}"
+            case _:
+                return f"{self.path} comment changed"
+
+    @property
+    def step(self) -> str:
+        """What a consumer does about it."""
+        match self.kind:
+            case "added":
+                if self.detail == "no default":
+                    return f"add {self.path} ({self.new}); older records have no value for it"
+                return f"add {self.path} ({self.new}); backfill older records with {self.detail}"
+            case "removed":
+                return f"drop reads of {self.path}"
+            case "renamed":
+                return f"read {self.path} where you read {self.old}"
+            case "retyped" if self.detail == "widened":
+                return f"widen {self.path} from {self.old} to {self.new}"
+            case "retyped":
+                return (
+                    f"convert {self.path} from {self.old} to {self.new}; not every value converts"
+                )
+            case "nullable":
+                return f"handle NULL in {self.path}"
+            case "not_null":
+                return f"{self.path} is now always set; NULL checks on it may go"
+            case "default_changed":
+                return f"missing {self.path} now reads as {self.new} instead of {self.old}"
+            case _:
+                return f"update the documentation of {self.path}"
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    changes: tuple[Change, ...]
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(c.text for c in self.changes) or "no change"
+
+    @property
+    def plan(self) -> list[str]:
+        ordered = sorted(self.changes, key=lambda c: KINDS.index(c.kind))
+        return [f"{i}. {c.step}" for i, c in enumerate(ordered, start=1)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "changes": [c.__dict__ for c in self.changes],
+            "plan": self.plan,
+        }
+
+
+def diff(old: Schema, new: Schema) -> ChangeReport:
+    changes: list[Change] = []
+    _fields(list(old.fields), list(new.fields), "", changes)
+    return ChangeReport(tuple(changes))
+
+
+def _fields(old: list[Field], new: list[Field], prefix: str, out: list[Change]) -> None:
+    by_name = {f.name.lower(): f for f in old}
+    matched: set[str] = set()
+    for nf in new:
+        path = prefix + nf.name
+        of = by_name.get(nf.name.lower())
+        if of is None:
+            renamed_from = next((a for a in nf.aliases if a.lower() in by_name), None)
+            if renamed_from is not None:
+                of = by_name[renamed_from.lower()]
+                out.append(Change("renamed", path, old=prefix + of.name, new=path))
+        if of is None:
+            default = _literal(nf.default) if nf.has_default else "no default"
+            out.append(Change("added", path, new=sql_type_name(nf.type), detail=default))
+            continue
+        matched.add(of.name.lower())
+        _field(of, nf, path, out)
+    for of in old:
+        if of.name.lower() not in matched:
+            out.append(Change("removed", prefix + of.name, old=sql_type_name(of.type)))
+
+
+def _field(of: Field, nf: Field, path: str, out: list[Change]) -> None:
+    _types(of.type, nf.type, path, out)
+    if of.nullable != nf.nullable:
+        out.append(Change("nullable" if nf.nullable else "not_null", path))
+    if of.default != nf.default or of.has_default != nf.has_default:
+        old = _literal(of.default) if of.has_default else "none"
+        new = _literal(nf.default) if nf.has_default else "none"
+        out.append(Change("default_changed", path, old=old, new=new))
+    if of.comment != nf.comment:
+        out.append(Change("comment_changed", path, old=of.comment, new=nf.comment))
+
+
+def _types(old: pa.DataType, new: pa.DataType, path: str, out: list[Change]) -> None:
+    if pa.types.is_struct(old) and pa.types.is_struct(new):
+        _fields(_children(old), _children(new), f"{path}.", out)
+    elif _is_list(old) and _is_list(new):
+        _item(old.value_field, new.value_field, f"{path}[]", out)
+    elif pa.types.is_map(old) and pa.types.is_map(new) and old.key_type == new.key_type:
+        _item(old.item_field, new.item_field, f"{path}{{}}", out)
+    elif old != new and sql_type_name(old) != sql_type_name(new):
+        detail = "widened" if representable(new, old) is None else "narrowed"
+        if detail == "narrowed" and representable(old, new) is not None:
+            detail = "changed"
+        out.append(Change("retyped", path, sql_type_name(old), sql_type_name(new), detail=detail))
+
+
+def _item(old: pa.Field, new: pa.Field, path: str, out: list[Change]) -> None:
+    _field(Field.from_arrow(old), Field.from_arrow(new), path, out)
+
+
+def _children(struct: pa.DataType) -> list[Field]:
+    return [Field.from_arrow(child) for child in struct]
+
+
+def _is_list(dtype: pa.DataType) -> bool:
+    return bool(pa.types.is_list(dtype) or pa.types.is_large_list(dtype))
+
+
+def _literal(value: Any) -> str:
+    return "NULL" if value is None else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,175 @@
+"""Completion in the shell: keywords, stream names, their columns, WITH keys and URIs.
+
+What to offer depends on where the cursor is in the statement being typed:
+inside a quoted string, URI schemes and local paths; right after ``WITH (`` or
+a comma inside it, option keys; after a word that names a stream (``DESCRIBE``,
+``STREAM``, ``FOR``, ``FROM`` ...), stream names; after ``COLUMN``, the columns
+of the streams the statement mentions; elsewhere, keywords first.  The stream
+names and columns come from the shell, which refreshes them after every
+statement, so completing never waits for the catalog.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+
+from catalog.sql.script import open_quote, split_statements
+
+STARTS = ("CREATE", "ALTER", "DROP", "SHOW", "LIST", "DESCRIBE", "VALIDATE", "SET", "DEFINE", "RUN")
+KEYWORDS = (
+    *("OR", "REPLACE", "STREAM", "IF", "NOT", "EXISTS", "WITH", "AS", "SELECT"),
+    *("FROM", "JOIN", "LEFT", "ON", "USING", "WHERE", "GROUP", "BY", "ORDER", "HAVING"),
+    *("LIMIT", "UNNEST", "CAST", "CASE", "WHEN", "THEN", "ELSE", "END", "EMIT", "CHANGES"),
+    *("ALTER", "ADD", "DROP", "RENAME", "COLUMN", "TO", "TYPE", "SET", "DEFAULT", "NULL"),
+    *("COMMENT", "REFRESH", "STREAMS", "SCHEMAS", "TOPICS"),
+    *("SCHEMA", "VERSIONS", "COMPATIBILITY", "FOR", "EXTENDED", "VERSION"),
+    *("SCRIPT", "KEY", "HEADERS", "HEADER", "AND", "DISTINCT"),
+    *("BIGINT", "INTEGER", "SMALLINT", "DOUBLE", "FLOAT", "DECIMAL", "VARCHAR", "BOOLEAN"),
+    *("DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "BLOB", "UUID", "JSON"),
+    *("STRUCT", "MAP"),
+)
+STREAM_BEFORE = ("STREAM", "FOR", "DESCRIBE", "DESC", "FROM", "JOIN", "EXTENDED")
+COLUMN_BEFORE = ("COLUMN",)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: str  # keyword, stream, column, option, scheme, path
+
+
+class StatementCompleter(Completer):
+    """Completes from ``streams`` (name -> column names), which the shell keeps fresh."""
+
+    def __init__(self) -> None:
+        self.streams: Mapping[str, tuple[str, ...]] = {}
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterator[Completion]:
+        text = _current_statement(document.text_before_cursor)
+        quote = open_quote(text)
+        if quote is not None:
+            prefix = text[quote + 1 :]
+            for s in _in_string(prefix, text[quote], text[:quote].split()):
+                yield Completion(s.text, -len(prefix), display_meta=s.kind)
+            return
+        word = document.get_word_before_cursor(WORD=False)
+        if word and not (word[-1].isalnum() or word[-1] == "_"):
+            word = ""
+        before = text[: len(text) - len(word)].split()
+        for s in self.suggest(before, word):
+            yield Completion(s.text, -len(word), display_meta=s.kind)
+
+    def suggest(self, before: list[str], word: str) -> Iterator[Suggestion]:
+        """What fits after the words ``before``, starting with ``word`` (any case)."""
+        previous = before[-1].upper() if before else ""
+        if _in_options(before) and previous.endswith(("(", ",")):
+            yield from _matching(word, option_keys(), "option")
+            return
+        if previous in STREAM_BEFORE or (previous == "EXISTS" and "STREAM" in _upper(before)):
+            yield from _matching(word, self.streams, "stream")
+            return
+        mentioned = [c for name in self._mentioned(before) for c in self.streams[name]]
+        if previous in COLUMN_BEFORE or (previous == "EXISTS" and "COLUMN" in _upper(before)):
+            yield from _matching(word, mentioned, "column")
+            return
+        if not before:
+            yield from _matching(word, STARTS, "keyword", match_case=True)
+            return
+        if not word:
+            return
+        yield from _matching(word, KEYWORDS, "keyword", match_case=True)
+        yield from _matching(word, dict.fromkeys(mentioned), "column")
+        yield from _matching(word, self.streams, "stream")
+
+    def _mentioned(self, words: list[str]) -> list[str]:
+        lowered = {name.lower(): name for name in self.streams}
+        found = (lowered.get(w.strip('"(),;').lower()) for w in words)
+        return list(dict.fromkeys(name for name in found if name))
+
+
+def _current_statement(text: str) -> str:
+    pieces = split_statements(text)
+    if not pieces or pieces[-1].terminated:
+        return ""
+    return text[pieces[-1].start :]
+
+
+def _in_options(words: list[str]) -> bool:
+    """Whether the last open parenthesis is a ``WITH (`` or ``SET (``."""
+    depth = 0
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        depth += word.count(")") - word.count("(")
+        if depth < 0:
+            opener = word.upper().split("(")[0] or (words[i - 1].upper() if i else "")
+            return opener in ("WITH", "SET")
+    return False
+
+
+def _upper(words: Iterable[str]) -> list[str]:
+    return [w.upper() for w in words]
+
+
+def _matching(
+    word: str, choices: Iterable[str], kind: str, *, match_case: bool = False
+) -> Iterator[Suggestion]:
+    lowered = word.lower()
+    for choice in choices:
+        if choice.lower().startswith(lowered):
+            text = choice.lower() if match_case and word.islower() else choice
+            yield Suggestion(text, kind)
+
+
+def _in_string(prefix: str, quote: str, before: list[str]) -> Iterator[Suggestion]:
+    if quote != "'":
+        return
+    if "".join(before[-2:]).lower().endswith("compatibility="):
+        from catalog.modes import MODES
+
+        yield from _matching(prefix, MODES, "mode", match_case=True)
+    elif "://" not in prefix:
+        for scheme in schemes():
+            if scheme.startswith(prefix.lower()):
+                yield Suggestion(f"{scheme}://", "scheme")
+        yield from _paths(prefix)
+
+
+def _paths(prefix: str) -> Iterator[Suggestion]:
+    folder, _, start = prefix.rpartition("/")
+    where = os.path.expanduser(folder or ".") if folder or not prefix.startswith("/") else "/"
+    try:
+        names = sorted(os.listdir(where))
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(start) and not name.startswith("."):
+            path = f"{folder}/{name}" if folder or prefix.startswith("/") else name
+            is_dir = os.path.isdir(os.path.join(where, name))
+            yield Suggestion(path + ("/" if is_dir else ""), "folder" if is_dir else "file")
+
+
+@cache
+def schemes() -> tuple[str, ...]:
+    from catalog.registry import known_schemes
+
+    return tuple(known_schemes())
+
+
+@cache
+def option_keys() -> tuple[str, ...]:
+    from catalog.discovery import COMMON_OPTIONS
+    from catalog.registry import BUILTIN, get_provider
+    from catalog.sql.options import ALIASES, KEPT_KEYS, OWN_KEYS
+
+    keys = [*OWN_KEYS, *COMMON_OPTIONS, "kafka_topic", *ALIASES, *KEPT_KEYS]
+    for scheme in BUILTIN:
+        keys += get_provider(scheme).options
+    return tuple(dict.fromkeys(keys))

@@ -1,0 +1,43 @@
+"""Errors as people read them: FILE:LINE:COL: error: MESSAGE, the line, a caret, the hint."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from catalog.errors import SchemacatError
+
+
+def print_error(
+    error: SchemacatError,
+    err: TextIO,
+    *,
+    scripts: Mapping[str | None, str] | None = None,
+    debug: bool = False,
+) -> None:
+    if debug:
+        traceback.print_exception(error, file=err)
+    where = error.position
+    if where is None or where.source is None:  # the shell: the caret shows where
+        err.write(f"error: {error.message}\n")
+    else:
+        err.write(f"{where.source}:{where.line}:{where.column}: error: {error.message}\n")
+    if where is not None:
+        line = _line(where.source, where.line, scripts or {})
+        if line is not None:
+            err.write(f"  {line}\n  {' ' * (where.column - 1)}^\n")
+    if error.hint:
+        err.write(f"hint: {error.hint}\n")
+
+
+def _line(source: str | None, number: int, scripts: Mapping[str | None, str]) -> str | None:
+    text = scripts.get(source)
+    if text is None and source:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError:
+            return None
+    lines = (text or "").split("\n")
+    return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else None

@@ -1,0 +1,68 @@
+"""``schemacat``: the command line.  Thin: arguments in, rendering out, no catalog logic."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from catalog._version import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from catalog.cli import check, discover, script, shell
+
+    parser = argparse.ArgumentParser(
+        prog="schemacat",
+        description="A SQL-first streaming catalog with schema discovery: point it at Kafka "
+        "topics, files, S3 and PostgreSQL, keep every schema as a checked, numbered version.",
+        epilog="examples:\n"
+        "  schemacat shell\n"
+        "  schemacat run sql_examples/quickstart.sql\n"
+        '  schemacat run -c "SHOW STREAMS" --format json\n'
+        "  schemacat discover kafka://localhost:9092/orders\n"
+        "  schemacat check orders-v1.avsc orders-v2.avsc --mode FULL\n\n"
+        "environment: SCHEMACAT_CATALOG, SCHEMACAT_COMPATIBILITY, SCHEMACAT_KAFKA_BOOTSTRAP, "
+        "SCHEMACAT_SAMPLE_SIZE,\n  SCHEMACAT_TIMEOUT, SCHEMACAT_CACHE_TTL, SCHEMACAT_CACHE_SIZE, "
+        "NO_COLOR",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"schemacat {__version__}")
+    parser.add_argument(
+        "--catalog",
+        metavar="URL",
+        help="sqlite:///path.db, a file path, or postgresql://... "
+        "(default: $SCHEMACAT_CATALOG, else ./schemacat.db)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
+    shell.add_parser(commands)
+    script.add_parser(commands)
+    discover.add_parser(commands)
+    check.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and sys.argv[1:] == ["--version"]:  # answer without importing anything
+        print(f"schemacat {__version__}")
+        return EXIT_OK
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.subcommand is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from catalog.errors import SchemacatError
+
+    try:
+        code: int = args.run(args)
+    except SchemacatError as exc:
+        from catalog.cli.errors import print_error
+
+        print_error(exc, sys.stderr, debug=args.debug)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,331 @@
+"""Compatibility of schema versions: Avro's resolution rules, carried over to Arrow types.
+
+A *reader* schema can read data written with a *writer* schema when:
+
+* **Records** (structs, and the stream itself): every reader field finds a
+  writer field of the same name (case-insensitive) or of one of its aliases,
+  or has a default.  Writer fields the reader lacks are ignored.  Named types
+  (records, enums, fixed carrying ``avro.name``) must agree on their
+  unqualified name, or the reader must list the writer's name as an alias.
+* **Nullability**: a NOT NULL reader cannot read a nullable writer field.
+* **Promotions** (Avro): int -> long -> float -> double, int8/int16 -> wider
+  ints, unsigned -> wider unsigned or strictly wider signed ints, any int ->
+  float/double; string <-> bytes.  Nothing narrows.
+* **Enums**: every writer symbol is a reader symbol, unless the reader enum has
+  a default symbol.
+* **Unions**: every writer branch resolves to some reader branch; a writer that
+  is not a union must resolve to one of the reader's branches.
+* **Fixed**: sizes match.  **Decimals**: the reader holds every writer value,
+  that is the same scale and at least the precision (Avro demands equality;
+  widening the precision is safe in every encoding, changing the scale is not,
+  because Avro and Parquet store the unscaled integer).
+* Lists, maps and structs recursively; list sizes (``T[n]``) must match.
+
+Where Arrow goes beyond Avro the rule is "the reader can represent every value
+the writer can produce, without loss":
+
+* timestamps, times and durations: a finer unit reads a coarser one (ms -> us);
+  a time zone cannot be added or removed (naive and zoned instants differ),
+  but one zone reads another (Arrow stores UTC);
+* large and view types equal their plain twins; ``T[]`` reads ``T[n]``;
+  BLOB reads fixed-size binary; an int reads into a DECIMAL with enough
+  integer digits; JSON reads anything; VARCHAR reads UUID, JSON and ENUM;
+  INTERVAL reads any duration; a NULL-typed writer is read by any nullable reader.
+
+With ``avro_binary=True`` (the data is Avro binary, decoded with the reader's
+schema) those conversions that Avro's decoder would misread are refused:
+units must match, and ENUM, fixed and other non-string writers do not turn
+into strings or bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from catalog.modes import normalize_mode
+from catalog.schema import Schema, arrow_field_aliases, arrow_field_has_default
+from catalog.typerules import category, describe, representable
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One reason a change is incompatible."""
+
+    path: str  # customer.address.zip, items[].qty, tags{} (map values)
+    kind: str  # a stable code, e.g. FIELD_ADDED_WITHOUT_DEFAULT
+    message: str
+    hint: str | None = None
+    version: int | None = None  # the earlier version this issue is against
+    direction: str = "backward"  # backward: new reads old data; forward: old reads new data
+
+
+@dataclass(frozen=True)
+class CompatibilityResult:
+    mode: str
+    issues: tuple[Issue, ...]
+    checked: tuple[int, ...]  # the earlier versions compared with
+
+    @property
+    def compatible(self) -> bool:
+        return not self.issues
+
+
+def check_compatibility(
+    new: Schema,
+    old: Schema | Sequence[Schema],
+    mode: str = "BACKWARD",
+    *,
+    versions: Sequence[int] | None = None,
+    labels: Sequence[str] | None = None,
+    avro_binary: bool = False,
+) -> CompatibilityResult:
+    """Whether ``new`` may follow ``old`` (a schema, or every earlier one, oldest first).
+
+    BACKWARD: a reader with ``new`` reads data written with the latest old schema;
+    FORWARD: a reader with the latest old schema reads data written with ``new``;
+    FULL: both; the ``_TRANSITIVE`` modes check against every earlier schema.
+    ``versions`` numbers the earlier schemas in issues (default 1, 2, ...);
+    ``labels`` names them in messages (default "version N").
+    """
+    mode = normalize_mode(mode)
+    history = [old] if isinstance(old, Schema) else list(old)
+    numbers = list(versions) if versions is not None else list(range(1, len(history) + 1))
+    names = list(labels) if labels is not None else [f"version {n}" for n in numbers]
+    if not len(numbers) == len(names) == len(history):
+        raise ValueError("versions and labels must name every earlier schema")
+    if mode == "NONE" or not history:
+        return CompatibilityResult(mode, (), ())
+    pairs = list(zip(numbers, names, history, strict=True))
+    if not mode.endswith("_TRANSITIVE"):
+        pairs = pairs[-1:]
+    issues: list[Issue] = []
+    for number, name, earlier in pairs:
+        if mode.startswith(("BACKWARD", "FULL")):
+            issues += _Resolver(number, name, "backward", avro_binary).schemas(new, earlier)
+        if mode.startswith(("FORWARD", "FULL")):
+            issues += _Resolver(number, name, "forward", avro_binary).schemas(earlier, new)
+    return CompatibilityResult(mode, tuple(issues), tuple(n for n, _, _ in pairs))
+
+
+def can_read(reader: Schema, writer: Schema, *, avro_binary: bool = False) -> list[Issue]:
+    """The issues a reader with ``reader`` meets on data written with ``writer``."""
+    return _Resolver(None, "the writer's schema", "backward", avro_binary).schemas(reader, writer)
+
+
+class _Resolver:
+    """Compares one reader with one writer and collects the issues."""
+
+    def __init__(
+        self, version: int | None, earlier: str, direction: str, avro_binary: bool
+    ) -> None:
+        self.version = version
+        self.earlier = earlier
+        self.direction = direction
+        self.avro_binary = avro_binary
+        new = "the new schema"
+        self.reader_name, self.writer_name = (
+            (new, earlier) if direction == "backward" else (earlier, new)
+        )
+        self.issues: list[Issue] = []
+
+    def issue(self, path: str, kind: str, message: str, hint: str | None = None) -> None:
+        self.issues.append(Issue(path, kind, message, hint, self.version, self.direction))
+
+    def schemas(self, reader: Schema, writer: Schema) -> list[Issue]:
+        if reader.name and writer.name:
+            self.names("", reader.name, writer.name, ())
+        self.fields(list(reader.to_arrow()), list(writer.to_arrow()), "")
+        return self.issues
+
+    # -- records -------------------------------------------------------------------
+    def fields(self, reader: list[pa.Field], writer: list[pa.Field], prefix: str) -> None:
+        by_name = {f.name.lower(): f for f in writer}
+        for rf in reader:
+            path = f"{prefix}{rf.name}"
+            wf = by_name.get(rf.name.lower())
+            if wf is None:
+                aliases = arrow_field_aliases(rf)
+                wf = next((by_name[a.lower()] for a in aliases if a.lower() in by_name), None)
+            if wf is None:
+                self.missing(rf, path)
+            elif not rf.equals(wf, check_metadata=True):
+                self.field(rf, wf, path)
+
+    def missing(self, rf: pa.Field, path: str) -> None:
+        if arrow_field_has_default(rf):
+            return
+        if self.direction == "backward":
+            self.issue(
+                path,
+                "FIELD_ADDED_WITHOUT_DEFAULT",
+                f"column {path} was added without a default, so the new schema cannot read "
+                f"records written with {self.writer_name}",
+                "give the new column a DEFAULT (a nullable column may use DEFAULT NULL)",
+            )
+        else:
+            self.issue(
+                path,
+                "FIELD_REMOVED_WITHOUT_DEFAULT",
+                f"column {path} was removed, but readers using {self.reader_name} need it "
+                "and it has no default there",
+                "keep the column, or first give it a DEFAULT in a version of its own",
+            )
+
+    def field(self, rf: pa.Field, wf: pa.Field, path: str) -> None:
+        if not rf.nullable and (wf.nullable or pa.types.is_null(wf.type)):
+            self.issue(
+                path,
+                "NULLABILITY_TIGHTENED",
+                f"{path} is NOT NULL in {self.reader_name} but may be null in data written "
+                f"with {self.writer_name}",
+                "keep the column nullable",
+            )
+        if pa.types.is_null(wf.type):
+            return  # its only value is null: nullability said it all
+        self.types(rf.type, wf.type, _meta(rf), _meta(wf), path)
+
+    def names(self, path: str, reader: str, writer: str, aliases: Sequence[str]) -> None:
+        short = writer.rsplit(".", 1)[-1]
+        if reader.rsplit(".", 1)[-1] == short or writer in aliases or short in aliases:
+            return
+        where = path or "the record"
+        self.issue(
+            path,
+            "NAME_MISMATCH",
+            f"{where} is named {reader} in {self.reader_name} but {writer} in {self.writer_name}",
+            f"keep the name, or list {writer} among the type's aliases",
+        )
+
+    # -- types ---------------------------------------------------------------------
+    def types(
+        self,
+        r: pa.DataType,
+        w: pa.DataType,
+        rmeta: dict[str, str],
+        wmeta: dict[str, str],
+        path: str,
+    ) -> None:
+        r, w = _unwrap(r), _unwrap(w)
+        if pa.types.is_union(w):
+            self.writer_union(r, w, rmeta, path)
+            return
+        if pa.types.is_union(r):
+            self.reader_union(r, w, wmeta, path)
+            return
+        if "avro.name" in rmeta and "avro.name" in wmeta:
+            self.names(
+                path, rmeta["avro.name"], wmeta["avro.name"], _json_list(rmeta, "avro.aliases")
+            )
+        rc, wc = category(r), category(w)
+        if rc == wc == "struct":
+            self.fields(list(r), list(w), f"{path}.")
+        elif rc == wc == "map":
+            self.field(r.key_field, w.key_field, f"{path}{{key}}")
+            self.field(r.item_field, w.item_field, f"{path}{{}}")
+        elif rc == wc == "list":
+            self.lists(r, w, path)
+        elif rc == wc == "enum":
+            self.enums(r, w, path)
+        else:
+            verdict = representable(r, w, avro_binary=self.avro_binary)
+            if verdict is not None:
+                kind, reason = verdict
+                self.issue(
+                    path,
+                    kind,
+                    f"{path} is {describe(r)} in {self.reader_name} but {describe(w)} in "
+                    f"{self.writer_name}: {reason}",
+                    _TYPE_HINTS.get(kind),
+                )
+
+    def lists(self, r: pa.DataType, w: pa.DataType, path: str) -> None:
+        r_size = r.list_size if pa.types.is_fixed_size_list(r) else None
+        w_size = w.list_size if pa.types.is_fixed_size_list(w) else None
+        if r_size is not None and r_size != w_size:
+            found = f"{w_size} elements" if w_size is not None else "any number of elements"
+            self.issue(
+                path,
+                "FIXED_SIZE_MISMATCH" if w_size is not None else "TYPE_NARROWED",
+                f"{path} holds exactly {r_size} elements in {self.reader_name} but {found} "
+                f"in {self.writer_name}",
+                "use a variable-length list (T[]) in the reader",
+            )
+            return
+        self.field(r.value_field, w.value_field, f"{path}[]")
+
+    def enums(self, r: pa.DataType, w: pa.DataType, path: str) -> None:
+        missing = [s for s in w.symbols if s not in r.symbols]
+        if missing and r.default is None:
+            self.issue(
+                path,
+                "ENUM_SYMBOL_REMOVED",
+                f"{path} in {self.reader_name} lacks the symbols {missing} that "
+                f"{self.writer_name} can write",
+                "keep every symbol, or give the enum a default symbol",
+            )
+
+    def writer_union(
+        self, r: pa.DataType, w: pa.DataType, rmeta: dict[str, str], path: str
+    ) -> None:
+        for branch in w:
+            label = f"{path}<{branch.name}>"
+            if pa.types.is_union(r):
+                if not any(self.quietly(member, branch) for member in r):
+                    self.issue(
+                        label,
+                        "UNION_BRANCH_MISSING",
+                        f"{label}: the union in {self.reader_name} has no branch that reads the "
+                        f"{describe(branch.type)} values {self.writer_name} can write",
+                        "keep every branch of the union (adding branches is safe)",
+                    )
+            else:
+                self.types(r, branch.type, rmeta, _meta(branch), label)
+
+    def reader_union(
+        self, r: pa.DataType, w: pa.DataType, wmeta: dict[str, str], path: str
+    ) -> None:
+        probe = pa.field("w", w, metadata=_bytes_meta(wmeta))
+        if not any(self.quietly(member, probe) for member in r):
+            self.issue(
+                path,
+                "UNION_BRANCH_MISSING",
+                f"{path} is a union in {self.reader_name} with no branch that reads "
+                f"{describe(w)}, its type in {self.writer_name}",
+                f"add a {describe(w)} branch to the union",
+            )
+
+    def quietly(self, reader_branch: pa.Field, writer_branch: pa.Field) -> bool:
+        """Whether one union branch reads another, without recording issues."""
+        probe = _Resolver(self.version, self.earlier, self.direction, self.avro_binary)
+        probe.types(
+            reader_branch.type, writer_branch.type, _meta(reader_branch), _meta(writer_branch), ""
+        )
+        return not probe.issues
+
+
+_TYPE_HINTS = {
+    "TYPE_NARROWED": "widen instead (e.g. INTEGER to BIGINT), or use compatibility NONE",
+    "TYPE_CHANGED": "add a new column with the new type instead of changing this one",
+    "DECIMAL_MISMATCH": "keep the scale; the precision may only grow",
+    "FIXED_SIZE_MISMATCH": "keep the size",
+}
+
+
+def _unwrap(dtype: pa.DataType) -> pa.DataType:
+    return dtype.value_type if pa.types.is_dictionary(dtype) else dtype
+
+
+def _meta(f: pa.Field) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}
+
+
+def _bytes_meta(meta: dict[str, str]) -> dict[bytes, bytes] | None:
+    return {k.encode(): v.encode() for k, v in meta.items()} or None
+
+
+def _json_list(meta: dict[str, str], key: str) -> list[str]:
+    return list(json.loads(meta[key])) if key in meta else []

@@ -1,0 +1,178 @@
+"""What discovery returns, and what a provider implements.
+
+A provider serves one or more URI schemes.  ``discover`` samples a source and
+returns a ``Discovery``: a ``Schema`` that also carries how it was found (the
+format, how many records were sampled and how many were malformed, statistics
+per column, and provider facts such as the files read or the offsets sampled).
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from catalog.drift import Drift, drift
+from catalog.errors import BadOption
+from catalog.infer.stats import ColumnStats
+from catalog.schema import Field, Schema
+
+COMMON_OPTIONS = ("format", "sample_size", "timeout")
+
+
+class Discovery(Schema):
+    """A discovered schema, with the facts of its discovery."""
+
+    __slots__ = ("details", "format", "malformed", "sampled", "stats", "uri")
+    uri: str
+    format: str
+    sampled: int
+    malformed: int
+    stats: Mapping[str, ColumnStats]
+    details: Mapping[str, Any]
+
+    def __init__(
+        self,
+        fields: Iterable[Field],
+        *,
+        uri: str,
+        format: str,
+        sampled: int,
+        malformed: int = 0,
+        stats: Mapping[str, ColumnStats] | None = None,
+        details: Mapping[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(fields, name)
+        for key, value in (
+            ("uri", uri),
+            ("format", format),
+            ("sampled", sampled),
+            ("malformed", malformed),
+            ("stats", dict(stats or {})),
+            ("details", dict(details or {})),
+        ):
+            object.__setattr__(self, key, value)
+
+    def summary(self, name: str) -> str:
+        """One line on what was looked at: ``name: json, 500 records sampled, 2 malformed``."""
+        malformed = f", {self.malformed} malformed" if self.malformed else ""
+        return f"{name}: {self.format}, {self.sampled} records sampled{malformed}"
+
+    def with_details(self, **extra: Any) -> Discovery:
+        """The same discovery with more provider facts."""
+        return Discovery(
+            self.fields,
+            uri=self.uri,
+            format=self.format,
+            sampled=self.sampled,
+            malformed=self.malformed,
+            stats=self.stats,
+            details={**self.details, **extra},
+            name=self.name,
+        )
+
+    @property
+    def schema(self) -> Schema:
+        """The plain schema, without the discovery facts."""
+        return Schema(self.fields, self.name)
+
+    def facts(self) -> dict[str, Any]:
+        """The facts as JSON, as the catalog keeps them with a version."""
+        return {
+            "uri": self.uri,
+            "format": self.format,
+            "sampled": self.sampled,
+            "malformed": self.malformed,
+            "stats": {name: s.to_json() for name, s in self.stats.items()},
+            "details": self.details,
+        }
+
+
+@dataclass(frozen=True)
+class Options:
+    """Source options (from the URI's query string, WITH (...), or keyword arguments)."""
+
+    values: Mapping[str, str]
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.values.get(key)
+        return default if value is None else str(value)
+
+    def integer(self, key: str, default: int, *, minimum: int = 1) -> int:
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        try:
+            value = int(str(raw))
+        except ValueError:
+            raise BadOption(f"option {key} must be a whole number, not {raw!r}") from None
+        if value < minimum:
+            raise BadOption(f"option {key} must be at least {minimum}, not {value}")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        try:
+            value = float(str(raw))
+        except ValueError:
+            raise BadOption(f"option {key} must be a number, not {raw!r}") from None
+        if value <= 0:
+            raise BadOption(f"option {key} must be positive, not {raw}")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        lowered = str(raw).strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise BadOption(f"option {key} must be true or false, not {raw!r}")
+
+    @property
+    def sample_size(self) -> int:
+        return self.integer("sample_size", int(os.environ.get("SCHEMACAT_SAMPLE_SIZE", "1000")))
+
+    @property
+    def timeout(self) -> float:
+        return self.number("timeout", float(os.environ.get("SCHEMACAT_TIMEOUT", "10")))
+
+    @property
+    def format(self) -> str:
+        return (self.text("format") or "auto").lower()
+
+
+class Provider(ABC):
+    """A source of schemas; subclasses serve ``schemes`` and accept ``options``."""
+
+    schemes: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[tuple[str, ...]] = COMMON_OPTIONS
+
+    @abstractmethod
+    async def discover(self, uri: str, options: Options) -> Discovery:
+        """Sample the source and infer its schema."""
+
+    @abstractmethod
+    async def sample(self, uri: str, options: Options) -> pa.Table:
+        """The records discovery looks at, typed by the discovered schema."""
+
+    @abstractmethod
+    async def check(self, uri: str, options: Options) -> None:
+        """Raise a ``DiscoveryError`` if the source cannot be reached."""
+
+    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
+        """For a URI that names many objects (a database, a broker): what is there."""
+        return None
+
+    async def validate(self, uri: str, schema: Schema, options: Options) -> list[Drift]:
+        """How the source's data differs from ``schema``, column by column."""
+        return drift(schema, await self.discover(uri, options))

@@ -1,0 +1,63 @@
+"""Inference over Arrow data that a reader has already typed (pyarrow's JSON reader).
+
+The reader's types are kept where they are what we would infer; strings are
+classified (dates, timestamps, UUIDs), lists of nothing become JSON[], and
+objects that look like maps send the sample to the value-by-value path
+(``None``), which can merge the values of many keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+
+from catalog.infer import strings
+from catalog.infer.lattice import MAP_APPEARANCE_THRESHOLD, MAP_KEY_THRESHOLD
+
+
+def target_schema(raw: pa.Table) -> pa.Schema | None:
+    """The inferred type of each column of ``raw``, or None if only Python can tell."""
+    if _map_like(raw.num_rows, raw.columns):
+        return None
+    fields = []
+    for name, column in zip(raw.column_names, raw.columns, strict=True):
+        dtype = _target(column.combine_chunks(), column.type)
+        if dtype is None:
+            return None
+        fields.append(pa.field(name, dtype))
+    return pa.schema(fields)
+
+
+def _target(array: pa.Array, dtype: pa.DataType) -> pa.DataType | None:
+    if pa.types.is_string(dtype):
+        return strings.classify(array)
+    if pa.types.is_list(dtype):
+        values = array.values
+        if pa.types.is_null(values.type):
+            return pa.list_(pa.json_() if len(values) == 0 else pa.null())
+        item = _target(values, values.type)
+        return None if item is None else pa.list_(item)
+    if pa.types.is_struct(dtype):
+        children = array.flatten()  # with the struct's own nulls applied
+        if _map_like(len(array) - array.null_count, children):
+            return None
+        fields = []
+        for field, child in zip(dtype, children, strict=True):
+            child_type = _target(child, field.type)
+            if child_type is None:
+                return None
+            fields.append(pa.field(field.name, child_type))
+        return pa.struct(fields)
+    if pa.types.is_timestamp(dtype) or pa.types.is_dictionary(dtype):
+        return None  # the strings behind it are needed
+    return dtype
+
+
+def _map_like(objects: int, children: Sequence[pa.Array | pa.ChunkedArray]) -> bool:
+    """Maybe a map by DuckDB's rules; the value-by-value path then decides exactly."""
+    if not children or len(children) > MAP_KEY_THRESHOLD:
+        return True
+    # a key pyarrow saw only as null is a present key (pyarrow cannot tell absent from null)
+    present = sum(len(c) if pa.types.is_null(c.type) else len(c) - c.null_count for c in children)
+    return bool(objects) and present / (objects * len(children)) < MAP_APPEARANCE_THRESHOLD

@@ -1,0 +1,88 @@
+"""schemacat's SQL dialect: DuckDB's, with the statements of a streaming catalog.
+
+``parse_statement`` reads one statement into a node of ``catalog.sql.nodes``
+(``parser.py``); ``to_sql`` writes a node back (``generator.py``) as SQL that
+parses into an equal node.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import ClassVar
+
+from sqlglot import TokenType, exp
+from sqlglot.errors import ParseError
+
+from catalog._type_dialect import TypeDialect
+from catalog.errors import SchemacatError, SqlSyntaxError
+from catalog.sql.generator import StreamGenerator
+from catalog.sql.parser import StreamParser
+
+
+class Schemacat(TypeDialect):
+    """The dialect; ``sqlglot`` finds it by the name ``schemacat``."""
+
+    class Tokenizer(TypeDialect.Tokenizer):
+        COMMANDS: ClassVar[set[TokenType]] = set()  # no statement is swallowed whole as a Command
+
+    Parser = StreamParser
+    Generator = StreamGenerator
+
+
+def parse_statement(text: str) -> exp.Expression:
+    """One statement (without its ``;``) as a node; ``SqlSyntaxError`` with ``offset`` if not."""
+    from sqlglot.errors import TokenError
+
+    _require_interpreted_sqlglot()
+    dialect = Schemacat()
+    try:
+        tokens = dialect.tokenize(text)
+        parser = dialect.parser()
+        [node] = parser.parse(tokens, text)
+    except TokenError as exc:
+        error = SqlSyntaxError(f"cannot read the statement: {exc}")
+        error.offset = 0
+        raise error from None
+    except ParseError as exc:
+        detail = exc.errors[0] if exc.errors else {}
+        description = str(detail.get("description") or exc).split(". Line")[0]
+        error = SqlSyntaxError(_TOKEN_REPR.sub(lambda m: repr(m.group(1)), description))
+        error.offset = _offset(
+            text, detail.get("line"), detail.get("col"), detail.get("highlight") or ""
+        )
+        raise error from None
+    assert isinstance(node, exp.Expression)
+    return node
+
+
+@cache
+def _require_interpreted_sqlglot() -> None:
+    """The dialect subclasses sqlglot's parser and nodes, which sqlglot's mypyc-compiled
+    build (``sqlglotc``, the ``sqlglot[c]`` extra) refuses to instantiate."""
+    import sqlglot.parser
+
+    if not str(sqlglot.parser.__file__).endswith(".py"):
+        raise SchemacatError(
+            "schemacat's SQL dialect needs the pure-Python build of sqlglot, and the compiled "
+            "one (sqlglotc) is installed in this environment",
+            hint="pip uninstall sqlglotc, or install schemacat in an environment of its own",
+            code="SQLGLOT_COMPILED",
+        )
+
+
+# sqlglot's messages show tokens as <Token token_type: ..., text: WHERE, line: ...>
+_TOKEN_REPR = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: \d+.*?>")
+
+
+def _offset(text: str, line: int | None, col: int | None, highlight: str) -> int:
+    """sqlglot reports where a token ends; the offset of where it starts."""
+    if not line or not col:
+        return 0
+    lines = text.split("\n")
+    start_of_line = sum(len(lines[i]) + 1 for i in range(min(line - 1, len(lines))))
+    return max(start_of_line + col - len(highlight), 0)
+
+
+def to_sql(node: exp.Expression) -> str:
+    return str(Schemacat().generate(node))

@@ -1,0 +1,101 @@
+"""A session runs scripts: statement after statement, with its variables, placing every error.
+
+Statements run in order and each is applied or not at all; a failing
+statement leaves the ones before it applied.  An error's position is the line
+and column in the original file (after ``${var}`` substitution too), and its
+``source`` is the file's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlglot import exp
+
+from catalog.core import Catalog
+from catalog.errors import SchemacatError, SqlError
+from catalog.result import Result
+from catalog.sql.columns import at
+from catalog.sql.dialect import parse_statement
+from catalog.sql.executor import execute
+from catalog.sql.script import Piece, Substituted, position, split_statements, substitute
+
+MAX_NESTING = 16
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one statement of a script did: its results, or its error."""
+
+    piece: Piece
+    results: list[Result]
+    error: SchemacatError | None = None
+
+
+class Session:
+    def __init__(self, catalog: Catalog, variables: Mapping[str, str] | None = None) -> None:
+        self.catalog = catalog
+        self.variables: dict[str, str] = dict(variables or {})
+        self._files: list[Path] = []  # the scripts being run, innermost last
+
+    async def execute(self, script: str, source: str | None = None) -> list[Result]:
+        """Run every statement; raise the first error (the statements before it stay applied)."""
+        results: list[Result] = []
+        async for outcome in self.outcomes(script, source):
+            if outcome.error is not None:
+                raise outcome.error
+            results += outcome.results
+        return results
+
+    async def outcomes(
+        self, script: str, source: str | None = None
+    ) -> AsyncGenerator[Outcome, None]:
+        """Each statement's outcome in turn; the caller decides whether to go on after an error."""
+        for piece in split_statements(script):
+            try:
+                results = await self.run_piece(script, piece, source)
+            except SchemacatError as exc:
+                yield Outcome(piece, [], exc)
+                continue
+            yield Outcome(piece, results)
+
+    async def run_piece(self, script: str, piece: Piece, source: str | None) -> list[Result]:
+        substituted: Substituted | None = None
+        try:
+            substituted = substitute(piece.text, self.variables)
+            node = parse_statement(substituted.text)
+            return await execute(self, node)
+        except SchemacatError as exc:
+            if exc.position is None:
+                offset = exc.offset or 0
+                if substituted is not None:
+                    offset = substituted.original(offset)
+                exc.position = position(script, piece.start + offset, source)
+            raise
+
+    async def run_file(self, path: str, node: exp.Expression) -> list[Result]:
+        """RUN SCRIPT: a path relative to the running script's folder (else the working folder)."""
+        base = self._files[-1].parent if self._files else Path.cwd()
+        target = (base / path).resolve()
+        if len(self._files) >= MAX_NESTING or target in self._files:
+            raise at(
+                SqlError(f"RUN SCRIPT {path} would run itself again", code="SCRIPT_LOOP"), node.this
+            )
+        try:
+            text = target.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise at(
+                SqlError(f"cannot read the script {path}: {exc.strerror}", code="SCRIPT_NOT_FOUND"),
+                node.this,
+            ) from None
+        self._files.append(target)
+        try:
+            return await self.execute(text, str(target))
+        finally:
+            self._files.pop()
+
+    def enter_file(self, path: str) -> None:
+        """The file the next statements come from (RUN SCRIPT paths are relative to it)."""
+        self._files = [Path(path).resolve()]

@@ -1,0 +1,190 @@
+"""What a catalog store keeps, and the contract both backends fulfil.
+
+A stream has a name (case-insensitive, case kept for display), where its data
+lives (the datasource, never with a password), its options, a compatibility
+mode, its lineage, and numbered schema versions starting at 1.  Every write is
+one transaction: it happens entirely or not at all.  ``add_version`` appends
+the next number atomically even when several processes write at once, and
+registers nothing when the schema's fingerprint equals the latest version's.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from catalog.errors import StreamNotFound, did_you_mean
+from catalog.schema import Schema
+from catalog.uri import redact, redact_options
+
+ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived")
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """The metadata of a stream, as given to ``create_stream`` or ``add_version``."""
+
+    name: str
+    datasource: str | None = None
+    format: str | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+    compatibility: str = "BACKWARD"
+    lineage: tuple[str, ...] = ()
+
+    def redacted(self) -> StreamSpec:
+        """The spec with every secret removed, as it may be stored."""
+        return StreamSpec(
+            name=self.name,
+            datasource=redact(self.datasource) if self.datasource else None,
+            format=self.format,
+            options=redact_options(self.options),
+            compatibility=self.compatibility,
+            lineage=tuple(redact(source) for source in self.lineage),
+        )
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A schema about to be registered, with where it came from."""
+
+    schema: Schema
+    origin: str
+    change: str = ""
+    discovery: Mapping[str, Any] | None = None  # sampling facts and column statistics
+
+    def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, got {self.origin!r}")
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    name: str
+    datasource: str | None
+    format: str | None
+    options: Mapping[str, str]
+    compatibility: str
+    lineage: tuple[str, ...]
+    latest_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    stream: str
+    version: int
+    schema: Schema
+    fingerprint: str
+    origin: str
+    change: str
+    created_at: datetime
+    discovery: Mapping[str, Any] | None = None
+
+
+class Store(ABC):
+    """A catalog store; ``open_store`` picks the backend from the URL."""
+
+    url: str
+
+    @abstractmethod
+    async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
+        """Create a stream with version 1; ``StreamExists`` if the name is taken."""
+
+    @abstractmethod
+    async def add_version(
+        self,
+        name: str,
+        version: NewVersion,
+        *,
+        expected_version: int | None = None,
+        spec: StreamSpec | None = None,
+    ) -> tuple[SchemaVersion, bool]:
+        """Register the next version; returns it and whether it is new.
+
+        With ``expected_version`` the write fails with ``ConcurrentModification``
+        if the latest version is another one by then.  With ``spec`` the
+        stream's metadata is replaced in the same transaction (CREATE OR REPLACE).
+        """
+
+    @abstractmethod
+    async def update_stream(self, name: str, **changes: Any) -> StreamRecord:
+        """Change metadata only (``compatibility``, ``options``, ``datasource``, ``format``)."""
+
+    @abstractmethod
+    async def drop_stream(self, name: str) -> bool:
+        """Delete a stream and all its versions; False if there was none."""
+
+    @abstractmethod
+    async def get_stream(self, name: str) -> StreamRecord: ...
+
+    @abstractmethod
+    async def list_streams(self) -> list[StreamRecord]: ...
+
+    @abstractmethod
+    async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
+        """One version; the latest when ``version`` is None."""
+
+    @abstractmethod
+    async def list_versions(self, name: str) -> list[SchemaVersion]: ...
+
+    @abstractmethod
+    async def list_latest(self) -> list[tuple[StreamRecord, SchemaVersion]]:
+        """Every stream with its latest version, by name."""
+
+    @abstractmethod
+    async def get_setting(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    async def set_setting(self, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+# -- helpers both backends use -----------------------------------------------------
+
+STREAM_UPDATABLE = ("datasource", "format", "options", "compatibility", "lineage")
+
+
+def stream_key(name: str) -> str:
+    return name.lower()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def not_found(name: str, known: Iterable[str]) -> StreamNotFound:
+    hint = did_you_mean(name, known) or "SHOW STREAMS lists the streams there are"
+    return StreamNotFound(f"stream {name!r} does not exist", hint=hint)
+
+
+def encode_updates(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values for a metadata update, secrets removed, JSON where the column is JSON."""
+    unknown = set(changes) - set(STREAM_UPDATABLE)
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}; only {STREAM_UPDATABLE}")
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "datasource":
+            out[key] = redact(value) if value else None
+        elif key == "options":
+            out[key] = dump_json(redact_options(value))
+        elif key == "lineage":
+            out[key] = dump_json([redact(v) for v in value])
+        else:
+            out[key] = value
+    return out
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def load_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

@@ -1,0 +1,144 @@
+"""A catalog shared by a team: tables in a PostgreSQL schema (``?schema=``, default ``schemacat``).
+
+Writes lock the stream's row (``SELECT ... FOR UPDATE``) so that concurrent
+writers append versions one after the other; migrations run under an advisory
+lock so that two first starts do not both create the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import asyncpg
+
+from catalog.errors import CatalogError, CatalogURLError, StreamExists
+from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
+from catalog.store.sql import Row, SQLStore, Tx
+from catalog.uri import redact
+
+DEFAULT_SCHEMA = "schemacat"
+CONNECT_TIMEOUT = 10.0
+
+MIGRATIONS = [
+    (
+        1,
+        [
+            """CREATE TABLE streams (
+                key TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                datasource TEXT,
+                format TEXT,
+                options TEXT NOT NULL DEFAULT '{}',
+                compatibility TEXT NOT NULL,
+                lineage TEXT NOT NULL DEFAULT '[]',
+                latest_version INTEGER NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL
+            )""",
+            """CREATE TABLE schema_versions (
+                stream_key TEXT NOT NULL REFERENCES streams (key) ON DELETE CASCADE,
+                version INTEGER NOT NULL,
+                schema TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                change TEXT NOT NULL,
+                discovery TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (stream_key, version)
+            )""",
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ],
+    ),
+]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _PgTx:
+    def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        return [dict(r) for r in await self._conn.fetch(sql, *args)]
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self._conn.execute(sql, *args)
+
+
+class PostgresStore(SQLStore):
+    MIGRATIONS = MIGRATIONS
+    FOR_UPDATE = " FOR UPDATE"
+
+    def __init__(self, url: str, schema: str, pool: asyncpg.Pool) -> None:
+        self.url = redact(url)
+        self.schema = schema
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresStore:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        schema = query.pop("schema", DEFAULT_SCHEMA)
+        if not schema:
+            raise CatalogURLError(f"empty ?schema= in {redact(url)}")
+        dsn = urlunsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=1,
+                max_size=4,
+                timeout=CONNECT_TIMEOUT,
+                server_settings={"search_path": quote_ident(schema)},
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            raise CatalogError(
+                f"cannot connect to the catalog database {redact(url)}: {exc}",
+                hint="check host, port, database and credentials (PGPASSWORD or ~/.pgpass)",
+            ) from None
+        store = cls(url, schema, pool)
+        try:
+            await store.migrate()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    @asynccontextmanager
+    async def _transaction(self, lock_catalog: bool = False) -> AsyncIterator[Tx]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            if lock_catalog:
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}"
+                )
+                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
+            yield _PgTx(conn)
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        return self._transaction()
+
+    def snapshot(self) -> AbstractAsyncContextManager[Tx]:
+        return self._transaction()
+
+    def migration_lock(self) -> AbstractAsyncContextManager[Tx]:
+        return self._transaction(lock_catalog=True)
+
+    async def query(self, sql: str, *args: Any) -> list[Row]:
+        return [dict(r) for r in await self._pool.fetch(sql, *args)]
+
+    def to_datetime(self, value: Any) -> datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
+        try:
+            return await super().create_stream(spec, version)
+        except asyncpg.UniqueViolationError:  # another writer created it meanwhile
+            raise StreamExists(f"stream {spec.name!r} already exists") from None
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,153 @@
+"""CSV and TSV sampling through DuckDB's CSV sniffer: dialect, header and column types.
+
+The sampled bytes go to DuckDB as a file; ``sniff_csv`` reports the dialect,
+``read_csv`` (with rejected rows stored, not fatal) returns the typed sample,
+and the rows it rejected are the malformed count.  A user's ``delimiter`` and
+``nullstr`` (a word that means NULL, such as ``NA``; empty fields stay NULL too)
+go to the sniffer and the reader as DuckDB's ``delim`` and ``nullstr``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from catalog.errors import EmptySource, MalformedSource
+from catalog.infer import Inference, discovered_schema
+from catalog.infer.stats import table_stats
+from catalog.types import parse_sql_type
+
+_DIALECT_KEYS = (
+    "Delimiter",
+    "Quote",
+    "Escape",
+    "NewLineDelimiter",
+    "Comment",
+    "SkipRows",
+    "HasHeader",
+)
+
+
+def csv_settings(delimiter: str | None = None, nullstr: str | None = None) -> dict[str, Any]:
+    """The user's CSV options as DuckDB's ``read_csv`` arguments."""
+    settings: dict[str, Any] = {}
+    if delimiter:
+        settings["delim"] = delimiter
+    if nullstr:
+        settings["nullstr"] = [nullstr, ""]
+    return settings
+
+
+def infer_csv(
+    data: bytes, complete: bool, sample_size: int, name: str, given: Mapping[str, Any]
+) -> Inference:
+    if not data.strip():
+        raise EmptySource(f"{name} is empty", hint="point at a file or object with CSV rows")
+    if not complete:
+        data = data[: data.rfind(b"\n") + 1] or data  # drop the row the read cut in two
+    with tempfile.TemporaryDirectory(prefix="schemacat-csv-") as tmp:
+        path = Path(tmp) / "sample.csv"
+        path.write_bytes(data)
+        return _sniff_and_read(str(path), sample_size, name, given)
+
+
+def _sniff_and_read(path: str, sample_size: int, name: str, given: Mapping[str, Any]) -> Inference:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        # DuckDB's dialect as it finds it by default, and as it finds it skipping rows with
+        # too few or too many fields; whichever reads more of the file (in cells) wins.
+        candidates = [
+            _read(con, path, d, sample_size, given) for d in _sniff(con, path, sample_size, given)
+        ]
+    except duckdb.Error as exc:
+        raise MalformedSource(f"{name} could not be read as CSV: {exc}") from None
+    finally:
+        con.close()
+    if not candidates:
+        raise MalformedSource(f"{name} is not CSV that DuckDB's sniffer can read")
+    dialect, described, table, malformed = max(
+        candidates, key=lambda c: c[2].num_rows * max(c[2].num_columns, 1)
+    )
+    if table.num_rows == 0 and malformed:
+        raise MalformedSource(
+            f"every row sampled from {name} is malformed ({malformed} rows)",
+            hint="check the delimiter (VALUE_DELIMITER) and quoting, or use format=text",
+        )
+    schema = pa.schema([pa.field(n, parse_sql_type(str(t))) for n, t in described])
+    typed = pa.Table.from_arrays(
+        [pc.cast(table.column(i), f.type) for i, f in enumerate(schema)], schema=schema
+    )
+    details = {k.lower(): _plain(dialect.get(k)) for k in _DIALECT_KEYS if k in dialect}
+    if typed.num_rows == 0:
+        details["note"] = "no data rows; every column is VARCHAR"
+    return Inference(
+        discovered_schema(schema), table_stats(typed), typed.num_rows, malformed, typed, details
+    )
+
+
+def _read(
+    con: Any, path: str, dialect: dict[str, Any], sample_size: int, given: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, Any]], pa.Table, int]:
+    """The sample read with one dialect: the dialect, column types, rows, rows rejected."""
+    settings = {**_read_settings(dialect), **given}
+    args = "".join(f", {key} := ${key}" for key in settings)
+    rel = con.sql(
+        f"SELECT * FROM read_csv($path, auto_detect := false{args}, ignore_errors := true, "
+        f"store_rejects := true) LIMIT {int(sample_size)}",
+        params={"path": path, **settings},
+    )
+    described = list(zip(rel.columns, rel.types, strict=True))
+    table = rel.to_arrow_table()
+    rejected = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchall()[0][0]
+    con.execute("DELETE FROM reject_errors").fetchall()
+    return dialect, described, table, int(rejected)
+
+
+def _sniff(con: Any, path: str, sample_size: int, given: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The dialects DuckDB finds, strictly and skipping rows with the wrong number of fields."""
+    import duckdb
+
+    found = []
+    for lenient in (False, True):
+        options = {"sample_size": sample_size, "ignore_errors": lenient, **given}
+        args = "".join(f", {key} := ${key}" for key in options)
+        try:
+            result = con.execute(f"SELECT * FROM sniff_csv($path{args})", {"path": path, **options})
+        except duckdb.Error:
+            continue
+        columns = [d[0] for d in result.description]
+        dialect = dict(zip(columns, result.fetchall()[0], strict=True))
+        if dialect not in found:
+            found.append(dialect)
+    return found
+
+
+def _read_settings(dialect: dict[str, Any]) -> dict[str, Any]:
+    def text(key: str) -> str:
+        value = dialect.get(key)
+        return "" if value in (None, "(empty)") else str(value)
+
+    settings: dict[str, Any] = {
+        "delim": text("Delimiter"),
+        "quote": text("Quote"),
+        "escape": text("Escape"),
+        "comment": text("Comment"),
+        "skip": int(dialect.get("SkipRows") or 0),
+        "header": bool(dialect.get("HasHeader")),
+        "columns": {c["name"]: c["type"] for c in dialect["Columns"]},
+    }
+    for key, option in (("DateFormat", "dateformat"), ("TimestampFormat", "timestampformat")):
+        if dialect.get(key):
+            settings[option] = str(dialect[key])
+    return settings
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)

@@ -1,0 +1,177 @@
+"""The format readers the file and S3 providers share.
+
+Each reads one blob: JSON and CSV from as many leading bytes as the sample
+needs; Parquet from its footer alone (exact types, nullability and column
+statistics, a few KB whatever the file's size); Arrow IPC from its schema
+message; Avro from its header.  ``.gz`` and ``.zst`` are decompressed as a
+stream.  The format comes from the extension, else from the content.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from catalog.errors import BadOption, MalformedSource
+from catalog.infer import Inference, discovered_schema
+from catalog.infer.stats import ColumnStats, jsonable
+from catalog.schema import Schema
+from providers.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
+
+FORMATS = ("auto", "json", "csv", "tsv", "parquet", "avro", "arrow", "text")
+_EXTENSIONS = {
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".avro": "avro",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".arrows": "arrow",
+    ".txt": "text",
+    ".log": "text",
+}
+_MAGIC = {b"PAR1": "parquet", b"Obj\x01": "avro", b"ARROW1": "arrow"}
+
+
+def detect_format(blob: Blob, requested: str) -> str:
+    if requested not in FORMATS:
+        raise BadOption(f"unknown format {requested!r}; the formats are {', '.join(FORMATS)}")
+    if requested != "auto":
+        return requested
+    known = _EXTENSIONS.get(Path(plain_name(blob.name)).suffix.lower())
+    if known:
+        return known
+    head, _ = read_head(blob, 4096)
+    for magic, fmt in _MAGIC.items():
+        if head.startswith(magic):
+            return fmt
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    return "csv" if b"," in head or b"\t" in head or b";" in head or b"|" in head else "text"
+
+
+def read_blob(
+    blob: Blob, fmt: str, sample_size: int, csv: Mapping[str, Any] | None = None
+) -> Inference:
+    """Schema, statistics and sample of one blob in format ``fmt`` (``csv``: DuckDB's
+    ``read_csv`` settings the user gave)."""
+    if fmt in ("parquet", "avro", "arrow") and compression(blob.name):
+        raise MalformedSource(
+            f"{blob.name}: compressed {fmt} files are not read; {fmt} compresses inside the file"
+        )
+    if fmt == "parquet":
+        return _parquet(blob)
+    if fmt == "arrow":
+        return _arrow_ipc(blob)
+    if fmt == "avro":
+        return _avro(blob)
+    data, complete = read_lines(blob, sample_size)
+    if fmt == "json":
+        from providers.json_reader import infer_json
+
+        return infer_json(data, complete, sample_size, blob.name)
+    if fmt in ("csv", "tsv"):
+        from providers.csv_reader import infer_csv
+
+        given = {"delim": "\t", **(csv or {})} if fmt == "tsv" else dict(csv or {})
+        return infer_csv(data, complete, sample_size, blob.name, given)
+    return _text(data, complete, sample_size, blob.name)
+
+
+def _parquet(blob: Blob) -> Inference:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(pa.PythonFile(BlobFile(blob), mode="r")).metadata
+        arrow = meta.schema.to_arrow_schema()
+    except (pa.ArrowException, OSError) as exc:
+        raise MalformedSource(f"{blob.name} is not a readable Parquet file: {exc}") from None
+    stats = _parquet_stats(meta, arrow)
+    details = {"rows": meta.num_rows, "row_groups": meta.num_row_groups, "footer_only": True}
+    return Inference(_declared(arrow), stats, meta.num_rows, 0, None, details)
+
+
+def _parquet_stats(meta: Any, arrow: pa.Schema) -> dict[str, ColumnStats]:
+    """Null fraction, min and max of top-level primitive columns, from row-group statistics."""
+    paths = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    out = {}
+    for field in arrow:
+        index = paths.get(field.name)
+        if index is None or meta.num_rows == 0:
+            out[field.name] = ColumnStats()
+            continue
+        groups = [meta.row_group(g).column(index).statistics for g in range(meta.num_row_groups)]
+        if any(s is None for s in groups):
+            out[field.name] = ColumnStats()
+            continue
+        nulls = sum(s.null_count for s in groups if s.has_null_count)
+        bounded = [s for s in groups if s.has_min_max]
+        low = min((s.min for s in bounded), default=None) if len(bounded) == len(groups) else None
+        high = max((s.max for s in bounded), default=None) if len(bounded) == len(groups) else None
+        out[field.name] = ColumnStats(
+            round(nulls / meta.num_rows, 6), None, jsonable(low), jsonable(high)
+        )
+    return out
+
+
+def _arrow_ipc(blob: Blob) -> Inference:
+    """The schema of an Arrow IPC file (from its footer) or stream (from its first message)."""
+    try:
+        schema = pa.ipc.open_file(pa.PythonFile(BlobFile(blob), mode="r")).schema
+    except pa.ArrowInvalid:
+        try:
+            schema = pa.ipc.open_stream(pa.PythonFile(BlobFile(blob), mode="r")).schema
+        except pa.ArrowInvalid as exc:
+            raise MalformedSource(
+                f"{blob.name} is not an Arrow IPC file or stream: {exc}"
+            ) from None
+    return Inference(_declared(schema), {}, 0, 0, None, {"header_only": True})
+
+
+def _avro(blob: Blob) -> Inference:
+    import fastavro
+
+    try:
+        header = fastavro.reader(io.BufferedReader(BlobFile(blob)))
+        writer_schema = header.writer_schema
+    except (ValueError, EOFError, StopIteration, KeyError) as exc:
+        raise MalformedSource(f"{blob.name} is not an Avro container file: {exc}") from None
+    if not isinstance(writer_schema, dict):
+        raise MalformedSource(f"{blob.name}: its Avro schema is not a record")
+    schema = Schema.from_avro(writer_schema)
+    return Inference(schema, {}, 0, 0, None, {"codec": header.codec, "header_only": True})
+
+
+def _text(data: bytes, complete: bool, sample_size: int, name: str) -> Inference:
+    from catalog.infer import infer_records
+
+    lines = data.split(b"\n")
+    if not complete and len(lines) > 1:
+        lines.pop()
+    records, malformed = [], 0
+    for line in lines[:sample_size]:
+        try:
+            records.append({"line": line.rstrip(b"\r").decode("utf-8")})
+        except UnicodeDecodeError:
+            malformed += 1
+    if lines and lines[-1] == b"" and records:
+        records.pop()  # the newline that ends the last line starts no line
+    if not records:
+        raise MalformedSource(f"{name} holds no readable line of text")
+    return infer_records(records, malformed=malformed)
+
+
+def _declared(arrow: pa.Schema) -> Schema:
+    """A schema the file declares: its nullability kept, nullable fields defaulting to NULL."""
+    return discovered_schema(arrow, keep_nullability=True)

@@ -1,0 +1,353 @@
+"""Kafka topics: ``kafka://host:port[,host:port]/topic``; without a topic, the topics there are.
+
+Sampling assigns partitions and seeks to computed offsets: no consumer group,
+no committed offsets, nothing written to the cluster.  ``from=latest`` (the
+default) takes the newest ``sample_size`` records, spread over the partitions
+in proportion to how many each holds; ``from=earliest`` the oldest.  It stops
+at the sample size or at the end of the data, and never waits for new
+messages.  The value's format and schema, the key's (a ``key`` column marked
+KEY) and the headers (a ``headers`` column, ``MAP(VARCHAR, BLOB)``, marked
+HEADERS) are inferred separately; tombstones are counted, not inferred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.errors import (
+    AccessDenied,
+    BadOption,
+    DiscoveryError,
+    EmptySource,
+    SourceNotFound,
+    SourceUnreachable,
+)
+from catalog.infer import Inference
+from catalog.infer.stats import ColumnStats
+from catalog.infer.typed import records_to_table
+from catalog.progress import report
+from catalog.schema import Field
+from catalog.uri import redact
+from providers.payloads import infer_payloads
+
+SECURITY_OPTIONS = (
+    "security_protocol",
+    "sasl_mechanism",
+    "sasl_plain_username",
+    "sasl_plain_password",
+    "ssl_cafile",
+)
+KEY_MARK, HEADERS_MARK = "key", "headers"
+IDLE_POLLS = 4  # empty fetches in a row after which the partitions are taken as read
+
+
+@dataclass(frozen=True)
+class Message:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+
+class KafkaProvider(Provider):
+    schemes = ("kafka",)
+    options = (*COMMON_OPTIONS, "from", "key_format", *SECURITY_OPTIONS)
+
+    async def discover(self, uri: str, options: Options) -> Discovery:
+        messages, facts = await self._sample(uri, options)
+        return await asyncio.to_thread(_discovery, uri, options, messages, facts)
+
+    async def sample(self, uri: str, options: Options) -> pa.Table:
+        messages, facts = await self._sample(uri, options)
+        found = await asyncio.to_thread(_discovery, uri, options, messages, facts)
+        if found.format == "csv":
+            return await asyncio.to_thread(_value_table, messages, options, uri)
+        return records_to_table(_rows(messages, found), found.to_arrow())
+
+    async def check(self, uri: str, options: Options) -> None:
+        async with _consumer(uri, options) as consumer:
+            await consumer.topics()
+
+    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
+        if _topic(uri):
+            return None
+        async with _consumer(uri, options) as consumer:
+            return await _topics(consumer, options)
+
+    async def _sample(self, uri: str, options: Options) -> tuple[list[Message], dict[str, Any]]:
+        topic = _topic(uri)
+        if not topic:
+            raise DiscoveryError(
+                f"{uri} names a broker, not a topic",
+                hint="add the topic: kafka://host:port/topic (schemacat discover lists them)",
+            )
+        start = options.text("from", "latest")
+        if start not in ("latest", "earliest"):
+            raise BadOption(f"option from must be latest or earliest, not {start!r}")
+        async with _consumer(uri, options) as consumer:
+            return await asyncio.wait_for(
+                _fetch(consumer, uri, topic, start, options.sample_size), options.timeout
+            )
+
+
+def _topic(uri: str) -> str:
+    return urlsplit(uri).path.strip("/")
+
+
+def _servers(uri: str) -> list[str]:
+    return [s for s in urlsplit(uri).netloc.split(",") if s]
+
+
+@asynccontextmanager
+async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.errors import KafkaConnectionError
+
+    servers = _servers(uri)
+    if not servers:
+        raise SourceNotFound(f"{uri} names no broker", hint="write kafka://host:port/topic")
+    timeout_ms = int(options.timeout * 1000)
+    security: dict[str, Any] = {
+        k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k != "ssl_cafile"
+    }
+    if options.text("ssl_cafile"):
+        from aiokafka.helpers import create_ssl_context
+
+        security["ssl_context"] = create_ssl_context(cafile=options.text("ssl_cafile"))
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=servers,
+        group_id=None,
+        enable_auto_commit=False,
+        request_timeout_ms=max(timeout_ms, 1000),
+        connections_max_idle_ms=max(timeout_ms * 2, 10_000),
+        **security,
+    )
+    where = ",".join(servers)
+    try:
+        await asyncio.wait_for(consumer.start(), options.timeout)
+    except (TimeoutError, KafkaConnectionError, OSError) as exc:
+        await consumer.stop()
+        raise SourceUnreachable(
+            f"cannot reach the Kafka broker at {where} within {options.timeout:g}s "
+            f"({exc or 'timeout'})",
+            hint="check host and port, and that the broker advertises an address you can reach",
+        ) from None
+    except Exception as exc:  # SASL failures surface as KafkaError or as a parsing error
+        await consumer.stop()
+        if "sasl_mechanism" in options.values:
+            raise AccessDenied(
+                f"the Kafka broker at {where} refused the credentials "
+                f"({type(exc).__name__}: {exc})",
+                hint="check sasl_mechanism, sasl_plain_username and sasl_plain_password",
+            ) from None
+        raise DiscoveryError(f"the Kafka broker at {where} failed: {exc}") from None
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def _topics(consumer: Any, options: Options) -> list[dict[str, Any]]:
+    from aiokafka import TopicPartition
+
+    names = sorted(t for t in await consumer.topics() if not t.startswith("__"))
+    partitions = {t: sorted(consumer.partitions_for_topic(t) or ()) for t in names}
+    every = [TopicPartition(t, p) for t in names for p in partitions[t]]
+    begin = await consumer.beginning_offsets(every) if every else {}
+    end = await consumer.end_offsets(every) if every else {}
+    return [
+        {
+            "name": t,
+            "partitions": len(partitions[t]),
+            "messages": sum(end[tp] - begin[tp] for tp in every if tp.topic == t),
+        }
+        for t in names
+    ]
+
+
+def plan(
+    begin: dict[int, int], end: dict[int, int], wanted: int, start: str
+) -> dict[int, tuple[int, int]]:
+    """Offsets to read per partition, [first, stop): ``wanted`` in all, in proportion to size."""
+    sizes = {p: end[p] - begin[p] for p in begin}
+    total = sum(sizes.values())
+    if total <= wanted:
+        return {p: (begin[p], end[p]) for p in begin if sizes[p]}
+    shares = {p: sizes[p] * wanted // total for p in sizes}
+    for p in sorted(sizes, key=lambda p: sizes[p] * wanted % total, reverse=True):
+        if sum(shares.values()) >= wanted:
+            break
+        if shares[p] < sizes[p]:
+            shares[p] += 1
+    if start == "latest":
+        return {p: (end[p] - n, end[p]) for p, n in shares.items() if n}
+    return {p: (begin[p], begin[p] + n) for p, n in shares.items() if n}
+
+
+async def _fetch(
+    consumer: Any, uri: str, topic: str, start: str, wanted: int
+) -> tuple[list[Message], dict[str, Any]]:
+    from aiokafka import TopicPartition
+
+    known = consumer.partitions_for_topic(topic)  # from the metadata read at start
+    if not known:
+        topics = await consumer.topics()  # fresh metadata: the topic may be new
+        known = consumer.partitions_for_topic(topic) if topic in topics else None
+        if not known:
+            close = difflib.get_close_matches(topic, sorted(topics), n=5, cutoff=0.0)
+            hint = f"the topics there, closest first: {', '.join(close)}" if close else None
+            raise SourceNotFound(
+                f"topic {topic} does not exist on {','.join(_servers(uri))}",
+                hint=hint or "the broker has no topics",
+            )
+    partitions = [TopicPartition(topic, p) for p in sorted(known)]
+    begins, ends = await asyncio.gather(
+        consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
+    )
+    begin = {tp.partition: o for tp, o in begins.items()}
+    end = {tp.partition: o for tp, o in ends.items()}
+    ranges = plan(begin, end, wanted, start)
+    facts: dict[str, Any] = {
+        "topic": topic,
+        "partitions": len(partitions),
+        "from": start,
+        "offsets": {str(p): list(r) for p, r in sorted(ranges.items())},
+    }
+    if not ranges:
+        raise EmptySource(
+            f"topic {topic} is empty: no message between the earliest and latest offsets "
+            f"of its {len(partitions)} partitions",
+            hint="produce to it first; schemacat never waits for new messages",
+        )
+    consumer.assign([TopicPartition(topic, p) for p in ranges])
+    for p, (first, _) in ranges.items():
+        consumer.seek(TopicPartition(topic, p), first)
+    messages: list[Message] = []
+    open_ranges = dict(ranges)
+    planned = sum(stop - first for first, stop in ranges.values())
+    what = f"sampling {redact(uri)}"
+    report(what, 0, planned)
+    idle = 0
+    while open_ranges and idle < IDLE_POLLS:
+        batch = await consumer.getmany(
+            *(TopicPartition(topic, p) for p in open_ranges), timeout_ms=500
+        )
+        idle = 0 if batch else idle + 1
+        for tp, records in batch.items():
+            stop = open_ranges.get(tp.partition, (0, 0))[1]
+            for r in records:
+                if r.offset < stop:
+                    messages.append(
+                        Message(tp.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
+                    )
+        report(what, len(messages), planned)
+        for tp in list(batch):
+            if await consumer.position(tp) >= open_ranges.get(tp.partition, (0, 0))[1]:
+                open_ranges.pop(tp.partition, None)
+                consumer.pause(tp)
+    return messages, facts
+
+
+def _discovery(
+    uri: str, options: Options, messages: Sequence[Message], facts: dict[str, Any]
+) -> Discovery:
+    values = [m.value for m in messages if m.value is not None]
+    tombstones = len(messages) - len(values)
+    if not values:
+        raise EmptySource(
+            f"every one of the {len(messages)} messages sampled from {facts['topic']} "
+            "is a tombstone",
+            hint="try from=earliest, or a topic whose values are not all deleted",
+        )
+    report(f"inferring the schema of {len(values)} messages from {redact(uri)}")
+    value, value_format = infer_payloads(values, options.format, "value", uri)
+    columns = list(value.schema.fields)
+    stats: dict[str, ColumnStats] = dict(value.stats)
+    facts.update(value_format=value_format, tombstones=tombstones)
+    keys = [m.key for m in messages if m.key is not None]
+    if keys:
+        key, key_format = infer_payloads(
+            keys, options.text("key_format", "auto") or "auto", "key", uri
+        )
+        key_field = _single_column(key, _free_name("key", columns), KEY_MARK, key_format)
+        columns.append(key_field)
+        stats[key_field.name] = next(iter(key.stats.values()))
+        facts["key_format"] = key_format
+    if any(m.headers for m in messages):
+        headers = Field(
+            _free_name("headers", columns),
+            pa.map_(pa.string(), pa.binary()),
+            default=None,
+            metadata={"kafka": HEADERS_MARK},
+        )
+        columns.append(headers)
+    return Discovery(
+        columns,
+        uri=uri,
+        format=value_format,
+        sampled=value.sampled,
+        malformed=value.malformed,
+        stats=stats,
+        details=facts,
+    )
+
+
+def _value_table(messages: Sequence[Message], options: Options, uri: str) -> pa.Table:
+    values = [m.value for m in messages if m.value is not None]
+    table = infer_payloads(values, "csv", "value", uri)[0].table
+    assert table is not None
+    return table
+
+
+def _single_column(inference: Inference, name: str, mark: str, fmt: str) -> Field:
+    """The key as one column: a JSON object key is a STRUCT, anything else its scalar type."""
+    fields = inference.schema.fields
+    dtype = fields[0].type if len(fields) == 1 else pa.struct([f.to_arrow() for f in fields])
+    return Field(name, dtype, default=None, metadata={"kafka": mark, "kafka.format": fmt})
+
+
+def _free_name(name: str, columns: Sequence[Field]) -> str:
+    taken = {f.name.lower() for f in columns}
+    return name if name not in taken else f"kafka_{name}"
+
+
+def _rows(messages: Sequence[Message], found: Discovery) -> list[dict[str, Any]]:
+    """The sampled messages as records of the discovered columns (for ``sample()``)."""
+    key_field = next((f for f in found if f.metadata.get("kafka") == KEY_MARK), None)
+    headers_field = next((f for f in found if f.metadata.get("kafka") == HEADERS_MARK), None)
+    value_columns = [f.name for f in found if "kafka" not in f.metadata]
+    rows = []
+    for m in messages:
+        if m.value is None:
+            continue
+        value = _decode(m.value, found.format)
+        row = dict(value) if isinstance(value, dict) else {value_columns[0]: value}
+        if key_field is not None:
+            row[key_field.name] = _decode(m.key, key_field.metadata.get("kafka.format", "bytes"))
+        if headers_field is not None:
+            row[headers_field.name] = dict(m.headers)
+        rows.append(row)
+    return rows
+
+
+def _decode(payload: bytes | None, fmt: str) -> Any:
+    if payload is None or fmt == "bytes":
+        return payload
+    text = payload.decode("utf-8", "replace")
+    if fmt != "json":
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

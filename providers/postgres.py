@@ -1,0 +1,325 @@
+"""PostgreSQL tables and views: ``postgresql://[user[:pass]@]host[:port]/db?table=[schema.]table``.
+
+The schema comes from pg_catalog, never from scanning the table: types,
+NOT NULL, defaults (as text), comments, keys, foreign keys and indexes, and
+statistics from pg_stats where ANALYZE has run.  Only ``json``/``jsonb``
+columns are sampled, to type them.  Without ``table`` the URI names every
+table and view the user may read (``include_views``, ``schema`` to restrict).
+The catalog queries are batched: the number of round trips does not grow with
+the number of tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pyarrow as pa
+
+from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
+from catalog.infer import discovered_schema, infer_records
+from catalog.infer.stats import ColumnStats
+from catalog.schema import Field
+from catalog.uri import redact
+from providers import pg_catalog as pgc
+
+OWN_OPTIONS = ("table", "schema", "include_views")
+
+
+@dataclass
+class Relation:
+    oid: int
+    schema: str
+    name: str
+    kind: str
+    comment: str | None
+    rows: int
+    readable: bool
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+class PostgresProvider(Provider):
+    schemes = ("postgresql", "postgres")
+    options = (*COMMON_OPTIONS, *OWN_OPTIONS)
+
+    async def discover(self, uri: str, options: Options) -> Discovery:
+        if not options.text("table"):
+            raise DiscoveryError(
+                f"{redact(uri)} names a database, not a table",
+                hint="add ?table=[schema.]table (schemacat discover lists the tables)",
+            )
+        async with _connection(uri, options) as conn:
+            reader = _Reader(conn, options)
+            relation = await reader.one(options.text("table") or "")
+            [found] = await reader.describe([relation], uri)
+            return found
+
+    async def sample(self, uri: str, options: Options) -> pa.Table:
+        found = await self.discover(uri, options)
+        return pa.table({f.name: pa.array([], f.type) for f in found})
+
+    async def check(self, uri: str, options: Options) -> None:
+        async with _connection(uri, options) as conn:
+            await conn.fetchval("SELECT 1")
+
+    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
+        if options.text("table"):
+            return None
+        async with _connection(uri, options) as conn:
+            reader = _Reader(conn, options)
+            relations = await reader.relations(None, None)
+            readable = [r for r in relations if r.readable]
+            found = await reader.describe(readable, uri) if readable else []
+            objects = {r.qualified: _listing(r, d) for r, d in zip(readable, found, strict=True)}
+            for r in relations:
+                if not r.readable:
+                    objects[r.qualified] = {"name": r.qualified, "kind": pgc.RELATION_KINDS[r.kind],
+                                            "skipped": "permission denied"}  # fmt: skip
+            return [objects[r.qualified] for r in relations]
+
+
+def _listing(relation: Relation, found: Discovery) -> dict[str, Any]:
+    return {
+        "name": relation.qualified,
+        "kind": pgc.RELATION_KINDS[relation.kind],
+        "rows": relation.rows,
+        "columns": [{"name": f.name, "type": f.sql_type, "nullable": f.nullable} for f in found],
+    }
+
+
+def _dsn(uri: str) -> str:
+    parts = urlsplit(uri)
+    return urlunsplit(parts._replace(scheme="postgresql", query=""))
+
+
+@asynccontextmanager
+async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
+    import asyncpg
+
+    parts = urlsplit(uri)
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{parts.path.lstrip('/')}"
+    libpq = {k: v for k, v in options.values.items() if k not in (*COMMON_OPTIONS, *OWN_OPTIONS)}
+    dsn = _dsn(uri) + (f"?{urlencode(libpq)}" if libpq else "")
+    try:
+        conn = await asyncpg.connect(dsn, timeout=options.timeout, command_timeout=options.timeout)
+    except (OSError, TimeoutError) as exc:
+        raise SourceUnreachable(
+            f"cannot reach PostgreSQL at {where} within {options.timeout:g}s ({exc})",
+            hint="check host and port, and that the server accepts TCP connections",
+        ) from None
+    except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError) as exc:
+        raise AccessDenied(
+            f"PostgreSQL at {where} refused the login: {exc}",
+            hint="check the user, and the password in PGPASSWORD or ~/.pgpass",
+        ) from None
+    except asyncpg.InvalidCatalogNameError:
+        raise SourceNotFound(
+            f"database {parts.path.lstrip('/')} does not exist at {where}",
+            hint=await _close_databases(dsn, parts.path.lstrip("/"), options.timeout),
+        ) from None
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _close_databases(dsn: str, name: str, timeout: float) -> str:
+    """A hint naming the databases closest to ``name`` (best effort: it needs another login)."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(
+            urlunsplit(urlsplit(dsn)._replace(path="/postgres")), timeout=timeout
+        )
+    except (OSError, asyncpg.PostgresError):
+        return "check the database name"
+    try:
+        names = [
+            r[0]
+            for r in await conn.fetch("SELECT datname FROM pg_database WHERE NOT datistemplate")
+        ]
+    finally:
+        await conn.close()
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.0)
+    return f"the databases closest: {', '.join(close)}" if close else "check the database name"
+
+
+class _Reader:
+    """The batched catalog reads of one connection; counts its round trips."""
+
+    def __init__(self, conn: Any, options: Options) -> None:
+        self.conn, self.options = conn, options
+        self.round_trips = 0
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        self.round_trips += 1
+        rows: list[Any] = await self.conn.fetch(sql, *args)
+        return rows
+
+    async def relations(self, schema: str | None, name: str | None) -> list[Relation]:
+        kinds = ["r", "p", "f"] + (["v", "m"] if self.options.flag("include_views", True) else [])
+        schema = schema or self.options.text("schema")
+        rows = await self.fetch(pgc.RELATIONS, kinds, schema, name)
+        return [
+            Relation(
+                r["oid"], r["schema"], r["name"], r["kind"], r["comment"], r["rows"], r["readable"]
+            )
+            for r in sorted(
+                rows, key=lambda r: (r["search_rank"], r["schema"]) if name else (0, "")
+            )
+        ]
+
+    async def one(self, table: str) -> Relation:
+        schema, _, name = table.rpartition(".")
+        found = await self.relations(schema or None, name)
+        if not found:
+            others = [r.qualified for r in await self.relations(None, None)]
+            close = difflib.get_close_matches(
+                table, others + [o.split(".", 1)[1] for o in others], n=3
+            )
+            raise SourceNotFound(
+                f"no table or view {table} in the database",
+                hint=f"did you mean {', '.join(close)}?"
+                if close
+                else "schemacat discover lists the tables",
+            )
+        relation = found[0]
+        if not relation.readable:
+            raise AccessDenied(
+                f"permission denied on {relation.qualified}",
+                hint=f"GRANT SELECT ON {relation.qualified} to this user",
+            )
+        return relation
+
+    async def describe(self, relations: list[Relation], uri: str) -> list[Discovery]:
+        oids = [r.oid for r in relations]
+        columns = await self.fetch(pgc.COLUMNS, oids)
+        types = {
+            r["oid"]: pgc.PgType.from_row(r)
+            for r in await self.fetch(pgc.TYPES, sorted({c["atttypid"] for c in columns}))
+        }
+        constraints = await self.fetch(pgc.CONSTRAINTS, oids)
+        indexes = await self.fetch(pgc.INDEXES, oids)
+        statistics = await self.fetch(pgc.STATISTICS, oids)
+        fields: dict[int, list[Field]] = {oid: [] for oid in oids}
+        for c in columns:
+            dtype, meta, domain_not_null = pgc.arrow_type(
+                c["atttypid"], c["atttypmod"], c["attndims"], types
+            )
+            if c["default_text"] is not None:
+                meta["pg.default"] = c["default_text"]
+            fields[c["attrelid"]].append(
+                Field(
+                    c["attname"],
+                    dtype,
+                    not (c["attnotnull"] or domain_not_null),
+                    comment=c["comment"],
+                    metadata=meta,
+                )
+            )
+        json_types = await self._json_types(relations, fields)
+        out = []
+        for r in relations:
+            columns_of = [
+                f.replace(type=json_types.get((r.oid, f.name), f.type)) for f in fields[r.oid]
+            ]
+            schema = discovered_schema(
+                pa.schema([f.to_arrow() for f in columns_of]), keep_nullability=True
+            )
+            out.append(
+                Discovery(
+                    schema.fields,
+                    uri=redact(uri)
+                    if len(relations) == 1
+                    else f"{redact(uri)}?table={r.qualified}",
+                    format="postgres",
+                    sampled=r.rows,
+                    stats=_stats(r, statistics),
+                    details={
+                        **_constraints(r, constraints, indexes),
+                        "round_trips": self.round_trips,
+                    },
+                    name=r.qualified,
+                )
+            )
+        return out
+
+    async def _json_types(
+        self, relations: list[Relation], fields: dict[int, list[Field]]
+    ) -> dict[tuple[int, str], pa.DataType]:
+        """Sample the json/jsonb columns (one statement for all): STRUCT if the values agree."""
+        wanted = [(r, f.name) for r in relations for f in fields[r.oid] if pgc.is_json(f.type)]
+        if not wanted:
+            return {}
+        size = self.options.sample_size
+        statement = await self.conn.fetchval(
+            pgc.JSON_SAMPLE_BUILDER,
+            [r.schema for r, _ in wanted],
+            [r.name for r, _ in wanted],
+            [c for _, c in wanted],
+            size,
+        )
+        self.round_trips += 2
+        async with self.conn.transaction():
+            await self.conn.execute(
+                f"SET LOCAL statement_timeout = {int(self.options.timeout * 1000)}"
+            )
+            rows = await self.conn.fetch(statement)
+        out: dict[tuple[int, str], pa.DataType] = {}
+        for (relation, column), row in zip(wanted, rows, strict=True):
+            values = [pgc.loads(v) for v in row["sample"] or ()]
+            out[(relation.oid, column)] = _json_type(values)
+        return out
+
+
+def _json_type(values: list[Any]) -> pa.DataType:
+    if not values or not all(isinstance(v, dict) for v in values):
+        return pa.json_()
+    inferred = infer_records(values)
+    if inferred.conflicts:
+        return pa.json_()
+    return pa.struct([f.to_arrow() for f in inferred.schema])
+
+
+def _stats(relation: Relation, statistics: list[Any]) -> dict[str, ColumnStats]:
+    out = {}
+    for s in statistics:
+        if s["relid"] != relation.oid:
+            continue
+        distinct = s["n_distinct"]
+        if distinct is not None and distinct < 0:
+            distinct = -distinct * relation.rows
+        out[s["attname"]] = ColumnStats(
+            null_fraction=round(float(s["null_frac"]), 6),
+            distinct_count=int(distinct) if distinct is not None else None,
+            min=s["low"],
+            max=s["high"],
+        )
+    return out
+
+
+def _constraints(relation: Relation, constraints: list[Any], indexes: list[Any]) -> dict[str, Any]:
+    mine = [c for c in constraints if c["conrelid"] == relation.oid]
+    return {
+        "kind": pgc.RELATION_KINDS[relation.kind],
+        "rows_estimate": relation.rows,
+        "comment": relation.comment,
+        "primary_key": next((list(c["columns"]) for c in mine if c["kind"] == "p"), []),
+        "unique": [list(c["columns"]) for c in mine if c["kind"] == "u"],
+        "foreign_keys": [
+            {"name": c["conname"], "columns": list(c["columns"]), "definition": c["definition"]}
+            for c in mine if c["kind"] == "f"
+        ],
+        "indexes": [
+            {"name": i["name"], "unique": i["is_unique"], "definition": i["definition"]}
+            for i in indexes if i["indrelid"] == relation.oid
+        ],
+    }  # fmt: skip

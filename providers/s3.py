@@ -1,0 +1,217 @@
+"""S3 objects (AWS, MinIO, moto, R2 ...): ``s3://bucket/key``, ``s3://bucket/prefix/``, globs.
+
+Credentials come from boto3's usual chain; the endpoint from ``?endpoint_url=``
+or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  Objects are read by ranged
+GETs: a Parquet footer costs a few KB of a file of any size, and a JSON or CSV
+sample only the leading bytes it needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import fnmatch
+import threading
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
+from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+
+_GLOB_CHARS = "*?["
+
+
+class S3Blob:
+    """One object; counts the bytes it transfers."""
+
+    def __init__(self, client: Any, bucket: str, key: str, size: int, counter: list[int]) -> None:
+        self.client, self.bucket, self.key, self.size = client, bucket, key, size
+        self.name = f"s3://{bucket}/{key}"
+        self._counter = counter
+
+    def read_range(self, start: int, length: int) -> bytes:
+        if length <= 0:
+            return b""
+        end = min(start + length, self.size) - 1
+        response = self.client.get_object(
+            Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}"
+        )
+        data: bytes = response["Body"].read()
+        self._counter[0] += len(data)
+        return data
+
+    def stream(self) -> BinaryIO:
+        body = self.client.get_object(Bucket=self.bucket, Key=self.key)["Body"]
+        return _Counted(body, self._counter)  # type: ignore[return-value]
+
+
+class _Counted:
+    """A streaming body that adds what it reads to a counter."""
+
+    def __init__(self, body: Any, counter: list[int]) -> None:
+        self._body, self._counter = body, counter
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._body.read(size if size >= 0 else None)
+        self._counter[0] += len(data)
+        return data
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __enter__(self) -> _Counted:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class S3Provider(Provider):
+    schemes = ("s3",)
+    options = (*COMMON_OPTIONS, *BLOB_OPTIONS, "endpoint_url", "region")
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str | None, str | None, float], Any] = {}
+        self._lock = threading.Lock()
+
+    async def discover(self, uri: str, options: Options) -> Discovery:
+        def run() -> Discovery:
+            counter = [0]
+            blobs, root = self.objects(uri, options, counter)
+            return discover_blobs(blobs, root, uri, options).with_details(bytes_read=counter[0])
+
+        return await asyncio.to_thread(_translated, run, uri, options)
+
+    async def sample(self, uri: str, options: Options) -> pa.Table:
+        def run() -> pa.Table:
+            return sample_blobs(self.objects(uri, options, [0])[0], options)
+
+        return await asyncio.to_thread(_translated, run, uri, options)
+
+    async def check(self, uri: str, options: Options) -> None:
+        bucket = urlsplit(uri).netloc
+
+        def run() -> None:
+            self.client(options).head_bucket(Bucket=bucket)
+
+        await asyncio.to_thread(_translated, run, uri, options)
+
+    def client(self, options: Options) -> Any:
+        key = (options.text("endpoint_url"), options.text("region"), options.timeout)
+        with self._lock:
+            if key not in self._clients:
+                import boto3
+                from botocore.config import Config
+
+                config = Config(
+                    connect_timeout=options.timeout,
+                    read_timeout=options.timeout,
+                    retries={"max_attempts": 2, "mode": "standard"},
+                )
+                self._clients[key] = boto3.client(
+                    "s3", endpoint_url=key[0], region_name=key[1], config=config
+                )
+            return self._clients[key]
+
+    def objects(self, uri: str, options: Options, counter: list[int]) -> tuple[list[S3Blob], str]:
+        """The objects ``uri`` names, in key order, and the prefix they are relative to."""
+        parts = urlsplit(uri)
+        bucket, key = parts.netloc, parts.path.lstrip("/")
+        if not bucket:
+            raise SourceNotFound(f"{uri} names no bucket", hint="write s3://bucket/key")
+        from botocore.exceptions import ClientError
+
+        client = self.client(options)
+        if any(c in key for c in _GLOB_CHARS):
+            prefix = key[: min(key.index(c) for c in _GLOB_CHARS if c in key)]
+            root = prefix[: prefix.rfind("/") + 1]
+            listed = [(k, s) for k, s in _list(client, bucket, root) if fnmatch.fnmatchcase(k, key)]
+        elif key and not key.endswith("/"):
+            try:
+                size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+                return [S3Blob(client, bucket, key, size, counter)], f"s3://{bucket}/{_parent(key)}"
+            except ClientError as exc:
+                if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
+                    raise
+            root = key + "/"
+            listed = list(_list(client, bucket, root))
+            if not listed:
+                raise _no_such_key(client, bucket, key)
+        else:
+            root = key
+            listed = list(_list(client, bucket, root))
+        data = [(k, s) for k, s in listed if not _hidden(k[len(root) :])]
+        return [
+            S3Blob(client, bucket, k, s, counter) for k, s in sorted(data)
+        ], f"s3://{bucket}/{root}"
+
+
+def _list(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", ()):
+            if not item["Key"].endswith("/"):
+                yield item["Key"], int(item["Size"])
+
+
+def _parent(key: str) -> str:
+    return key[: key.rfind("/") + 1]
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.split("/"))
+
+
+def _no_such_key(client: Any, bucket: str, key: str) -> SourceNotFound:
+    siblings = [k for k, _ in _list(client, bucket, _parent(key))][:1000]
+    close = difflib.get_close_matches(key, siblings, n=1)
+    hint = f"did you mean s3://{bucket}/{close[0]}?" if close else "check the key or prefix"
+    return SourceNotFound(f"no object or prefix s3://{bucket}/{key}", hint=hint)
+
+
+def _code(exc: Exception) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def _translated(run: Any, uri: str, options: Options) -> Any:
+    """Run ``run``, turning botocore's errors into ours, with the endpoint named."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
+
+    endpoint = options.text("endpoint_url") or "the S3 endpoint"
+    try:
+        return run()
+    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
+        raise SourceUnreachable(
+            f"cannot reach {endpoint} for {uri} within {options.timeout:g}s: {exc}",
+            hint="check endpoint_url (or AWS_ENDPOINT_URL) and the network",
+        ) from None
+    except NoCredentialsError:
+        raise AccessDenied(
+            f"no AWS credentials for {uri}",
+            hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE)",
+        ) from None
+    except ClientError as exc:
+        code, bucket = _code(exc), urlsplit(uri).netloc
+        if code == "NoSuchBucket" or (code in ("404", "NotFound") and "HeadBucket" in str(exc)):
+            raise SourceNotFound(f"bucket {bucket} does not exist ({uri})") from None
+        if code in (
+            "AccessDenied",
+            "403",
+            "Forbidden",
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+        ):
+            raise AccessDenied(
+                f"access to {uri} is denied ({code})",
+                hint="check the credentials and the bucket policy (s3:GetObject, s3:ListBucket)",
+            ) from None
+        raise DiscoveryError(f"S3 refused {uri}: {exc}") from None

@@ -1,0 +1,125 @@
+"""``schemacat shell`` in a real pseudo-terminal: statements, tables, completion, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.process import schemacat
+from tests.cli.terminal import Terminal
+from tests.providers.kafka_util import Out, create_topic, produce
+from tests.services import Service
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[Terminal]:
+    terminal = Terminal("--catalog", str(tmp_path / "cat.db"), "shell", home=tmp_path / "home")
+    terminal.wait_for("schemacat>")
+    yield terminal
+    terminal.child.terminate(force=True)
+
+
+def test_statements_tables_completion_and_errors(shell: Terminal, tmp_path: Path) -> None:
+    shell.enter("CREATE STREAM orders (id BIGINT NOT NULL,")  # no ; yet: the statement goes on
+    shell.wait_for("->")
+    shell.enter("  note VARCHAR COMMENT 'a ; inside a string');")
+    shell.wait_for("stream orders: version 1, 2 columns, declared")
+    shell.send("DESCRIBE ord\t")  # a stream name
+    shell.wait_for("DESCRIBE orders")
+    shell.enter(";")
+    screen = shell.wait_for("(2 rows)")
+    assert "note     VARCHAR   true       NULL      a ; inside a string" in screen
+    shell.send("ALTER STREAM orders ALTER COLUMN no\t")  # a column of the stream named
+    shell.wait_for("ALTER COLUMN note")
+    shell.send(" SET DEF\t")  # a keyword
+    shell.wait_for("SET DEFAULT")
+    shell.enter(" 'none';")
+    shell.wait_for("stream orders: version 2")
+    shell.send("CREATE STREAM s WITH (sample_\t")  # a WITH key
+    shell.wait_for("WITH (sample_size")
+    shell.send(" = 5, datasource = 'kaf\t")  # a URI scheme
+    shell.wait_for("datasource = 'kafka://")
+    shell.control("c")  # at the prompt: the line is dropped
+    shell.clear()
+    shell.enter("DESCRIBE ordres VERSION 1;")
+    screen = shell.wait_for("hint:")
+    assert "error: stream 'ordres' does not exist" in screen
+    assert "DESCRIBE ordres VERSION 1;\n           ^\nhint: did you mean orders?" in screen
+    assert "Traceback" not in screen
+    shell.clear()
+    shell.enter("\\timing")
+    shell.enter("\\format json")
+    shell.enter("\\d orders")
+    screen = shell.wait_for("Time:")
+    unwrapped = screen.replace("\n", "")  # the JSON line is wider than the terminal
+    assert '{"statement": "DESCRIBE", "columns": ["column", "type",' in unwrapped
+    assert '"default": "\'none\'"' in unwrapped
+    assert shell.close() == 0
+    history = (tmp_path / "home" / "schemacat" / "history").read_text()
+    assert "CREATE STREAM orders (id BIGINT NOT NULL," in history
+    assert "\\format json" in history
+
+
+def test_help_and_long_results(shell: Terminal) -> None:
+    shell.enter("\\help show schema")
+    screen = shell.wait_for("Ctrl-D too")
+    assert "SHOW SCHEMA VERSIONS FOR name" in screen
+    assert "ALTER STREAM" not in screen
+    shell.clear()
+    shell.enter(";".join(f"CREATE STREAM s{i:02} (id INT)" for i in range(45)) + ";")
+    shell.wait_for("stream s44")
+    shell.clear()
+    shell.enter("SHOW SCHEMAS;")
+    screen = shell.wait_for("rows")
+    assert "(45 rows, 5 more rows not shown)" in screen
+    assert " s39 " in screen and " s40 " not in screen
+
+
+@pytest.fixture(scope="module")
+async def big_topic(kafka: Service) -> str:
+    """A topic large enough that sampling all of it takes seconds."""
+    name = f"big-{uuid.uuid4().hex[:8]}"
+    await create_topic(kafka.address, name, 1)
+    payload = "x" * 2000
+    values = [json.dumps({"id": i, "payload": payload}).encode() for i in range(80_000)]
+    await produce(kafka.address, name, [Out(v) for v in values])
+    return f"kafka://{kafka.address}/{name}"
+
+
+def test_ctrl_c_cancels_a_slow_discovery(shell: Terminal, big_topic: str) -> None:
+    topic = big_topic.rsplit("/", 1)[1]
+    shell.enter(f"CREATE STREAM big WITH (datasource = '{big_topic}', sample_size = 80000);")
+    shell.wait_for(f"sampling kafka://…/{topic}:")  # the spinner, after half a second
+    shell.control("c")
+    screen = shell.wait_for("cancelled")
+    assert "cancelled; the interrupted statement changed nothing" in screen
+    shell.clear()
+    shell.enter("SHOW STREAMS;")
+    assert "(0 rows)" in shell.wait_for("rows)")
+
+
+def test_piped_input_runs_as_a_script(tmp_path: Path) -> None:
+    script = tmp_path / "s.sql"
+    script.write_text("CREATE STREAM a (id INT);\nDESCRIBE b;\n")
+    out = schemacat("--catalog", str(tmp_path / "c.db"), "shell", stdin=script)
+    assert out.returncode == 1
+    assert out.stdout == "stream a: version 1, 1 columns, declared\n"
+    assert out.stderr.startswith("<stdin>:2:10: error: stream 'b' does not exist\n")
+
+
+def test_no_color_means_no_color(tmp_path: Path) -> None:
+    shell = Terminal(
+        "--catalog", str(tmp_path / "c.db"), "shell", home=tmp_path, env={"NO_COLOR": "1"}
+    )
+    try:
+        shell.wait_for("schemacat>")
+        shell.enter("CREATE STREAM s (id BIGINT); DESCRIBE s;")
+        shell.wait_for("(1 row)")
+        colors = {cell.fg for line in shell.screen.buffer.values() for cell in line.values()}
+        assert colors == {"default"}
+    finally:
+        shell.child.terminate(force=True)

@@ -1,0 +1,74 @@
+"""Properties that must hold for any schemas."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.compat import check_compatibility
+from catalog.modes import MODES
+from catalog.schema import NO_DEFAULT, Field, Schema
+from tests.strategies import arrow_types, fields, schemas
+
+SETTINGS = settings(max_examples=100, deadline=None)
+
+
+@SETTINGS
+@given(schemas())
+def test_every_schema_is_fully_compatible_with_itself(schema: Schema) -> None:
+    for mode in MODES:
+        assert check_compatibility(schema, schema, mode).compatible
+    assert check_compatibility(schema, schema, "FULL", avro_binary=True).compatible
+
+
+def _pair() -> st.SearchStrategy[tuple[Schema, Schema]]:
+    """Two schemas sharing some column names, so that the checks have something to compare."""
+    column = st.tuples(
+        st.sampled_from(["a", "b", "c", "d"]), arrow_types, st.booleans(), st.booleans()
+    )
+
+    def build(cols: list[tuple[str, pa.DataType, bool, bool]]) -> Schema:
+        return Schema(
+            [Field(n, t, nullable, None if d else NO_DEFAULT) for n, t, nullable, d in cols]
+        )
+
+    one = st.lists(column, max_size=4, unique_by=lambda c: c[0]).map(build)
+    return st.tuples(one, one)
+
+
+@SETTINGS
+@given(_pair())
+def test_backward_of_new_is_forward_of_old(pair: tuple[Schema, Schema]) -> None:
+    new, old = pair
+    backward = check_compatibility(new, old, "BACKWARD")
+    forward = check_compatibility(old, new, "FORWARD")
+    assert backward.compatible == forward.compatible
+    # The same missing field is "added" seen from one side and "removed" from the other.
+    same = {"FIELD_REMOVED_WITHOUT_DEFAULT": "FIELD_ADDED_WITHOUT_DEFAULT"}
+    assert [(i.path, same.get(i.kind, i.kind)) for i in backward.issues] == [
+        (i.path, same.get(i.kind, i.kind)) for i in forward.issues
+    ]
+
+
+@SETTINGS
+@given(_pair(), _pair(), st.sampled_from(["BACKWARD", "FORWARD", "FULL"]))
+def test_transitive_fails_if_and_only_if_some_pair_fails(
+    a: tuple[Schema, Schema], b: tuple[Schema, Schema], mode: str
+) -> None:
+    new, history = a[0], [a[1], b[0], b[1]]
+    transitive = check_compatibility(new, history, f"{mode}_TRANSITIVE")
+    pairwise = [check_compatibility(new, old, mode) for old in history]
+    assert transitive.compatible == all(r.compatible for r in pairwise)
+    assert len(transitive.issues) == sum(len(r.issues) for r in pairwise)
+
+
+@SETTINGS
+@given(schemas(), fields())
+def test_adding_a_field_with_a_default_is_fully_compatible(schema: Schema, extra: Field) -> None:
+    if extra.name in schema:
+        extra = extra.replace(name=extra.name + "_new")
+    # no alias, or the new field would be a rename of an existing one
+    extra = extra.replace(aliases=(), default=None if not extra.has_default else extra.default)
+    grown = Schema([*schema.fields, extra])
+    assert check_compatibility(grown, schema, "FULL").compatible

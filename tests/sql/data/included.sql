@@ -1,0 +1,2 @@
+-- a script RUN SCRIPT includes
+CREATE STREAM included (id BIGINT, name VARCHAR);
