@@ -71,3 +71,39 @@ async def test_four_processes_register_200_versions(catalog_url: str) -> None:
     finally:
         await store.close()
 
+
+OPENERS, NEW_FILES = 8, 10
+
+
+def _open_new_catalogs(paths: list[str], barrier: Any, results: Any) -> None:
+    async def open_each() -> None:
+        for path in paths:
+            barrier.wait(timeout=60)  # every process opens the same new file at once
+            store = await open_store(f"sqlite:///{path}")
+            await store.close()
+
+    try:
+        asyncio.run(open_each())
+        results.put(None)
+    except BaseException as exc:
+        barrier.abort()  # the others stop waiting for this process
+        results.put(repr(exc))
+
+
+@pytest.mark.slow
+async def test_processes_open_a_new_sqlite_catalog_at_once(tmp_path: Any) -> None:
+    """Switching a new file to WAL is not covered by SQLite's busy timeout; the
+    store must wait, not fail with 'database is locked'."""
+    paths = [str(tmp_path / f"new{i}.db") for i in range(NEW_FILES)]
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(OPENERS), ctx.Queue()
+    procs = [
+        ctx.Process(target=_open_new_catalogs, args=(paths, barrier, results), daemon=True)
+        for _ in range(OPENERS)
+    ]
+    for p in procs:
+        p.start()
+    outcomes = await asyncio.to_thread(lambda: [results.get(timeout=120) for _ in procs])
+    for p in procs:
+        p.join(timeout=30)
+    assert [o for o in outcomes if o is not None] == []
