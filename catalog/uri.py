@@ -4,7 +4,7 @@ A password in a URI's user info, and any option whose name says it is secret
 (``password``, ``sasl_plain_password``, ``aws_secret_access_key``, ``token``
 ...), is removed before a URI or an option set is shown, logged or written to
 the catalog.  Credentials reach the sources through their own channels instead
-(``PGPASSWORD`` and ``~/.pgpass``, boto3's chain, the Kafka options given again).
+(``PGPASSWORD`` and ``~/.pgpass``, boto3's chain, ``$SCHEMACAT_KAFKA_SASL_PASSWORD``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import json
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ SECURITY_OPTIONS = (
     "sasl_plain_password",
     "ssl_cafile",
 )
+PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+PASSWORD_VARIABLE = "SCHEMACAT_KAFKA_SASL_PASSWORD"
 KEY_MARK, HEADERS_MARK = "key", "headers"
 IDLE_POLLS = 4  # empty fetches in a row after which the partitions are taken as read
 
@@ -118,22 +121,21 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
     if not servers:
         raise SourceNotFound(f"{uri} names no broker", hint="write kafka://host:port/topic")
     timeout_ms = int(options.timeout * 1000)
-    security: dict[str, Any] = {
-        k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k != "ssl_cafile"
-    }
-    if options.text("ssl_cafile"):
-        from aiokafka.helpers import create_ssl_context
-
-        security["ssl_context"] = create_ssl_context(cafile=options.text("ssl_cafile"))
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=servers,
-        group_id=None,
-        enable_auto_commit=False,
-        request_timeout_ms=max(timeout_ms, 1000),
-        connections_max_idle_ms=max(timeout_ms * 2, 10_000),
-        **security,
-    )
     where = ",".join(servers)
+    try:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=servers,
+            group_id=None,
+            enable_auto_commit=False,
+            request_timeout_ms=max(timeout_ms, 1000),
+            connections_max_idle_ms=max(timeout_ms * 2, 10_000),
+            **_security(options, where),
+        )
+    except (ValueError, AssertionError) as exc:  # aiokafka's checks of the security options
+        raise BadOption(
+            f"the Kafka security options for {where} do not fit together: {exc}",
+            hint="see security_protocol, sasl_mechanism, sasl_plain_username and ssl_cafile",
+        ) from None
     try:
         await asyncio.wait_for(consumer.start(), options.timeout)
     except (TimeoutError, KafkaConnectionError, OSError) as exc:
@@ -156,6 +158,30 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
         yield consumer
     finally:
         await consumer.stop()
+
+
+def _security(options: Options, where: str) -> dict[str, Any]:
+    """aiokafka's security arguments.  The catalog never stores a password, so a
+    stream read again (REFRESH, VALIDATE) finds it in $SCHEMACAT_KAFKA_SASL_PASSWORD."""
+    security: dict[str, Any] = {
+        k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k != "ssl_cafile"
+    }
+    if options.text("ssl_cafile"):
+        from aiokafka.helpers import create_ssl_context
+
+        security["ssl_context"] = create_ssl_context(cafile=options.text("ssl_cafile"))
+    mechanism = (options.text("sasl_mechanism") or "").upper()
+    if mechanism in PASSWORD_MECHANISMS and "sasl_plain_password" not in security:
+        password = os.environ.get(PASSWORD_VARIABLE)
+        if not password:
+            raise AccessDenied(
+                f"the Kafka broker at {where} needs a password for SASL {mechanism} "
+                f"(user {options.text('sasl_plain_username') or 'not given'})",
+                hint=f"set {PASSWORD_VARIABLE}, or give sasl_plain_password; "
+                "schemacat never stores passwords in the catalog",
+            )
+        security["sasl_plain_password"] = password
+    return security
 
 
 async def _topics(consumer: Any, options: Options) -> list[dict[str, Any]]:

