@@ -61,7 +61,9 @@ class Discovery(Schema):
     def summary(self, name: str) -> str:
         """One line on what was looked at: ``name: json, 500 records sampled, 2 malformed``."""
         malformed = f", {self.malformed} malformed" if self.malformed else ""
-        return f"{name}: {self.format}, {self.sampled} records sampled{malformed}"
+        skipped = len(self.details.get("files_skipped") or ())
+        not_data = f", {skipped} file{'s' * (skipped > 1)} skipped as not data" if skipped else ""
+        return f"{name}: {self.format}, {self.sampled} records sampled{malformed}{not_data}"
 
     def with_details(self, **extra: Any) -> Discovery:
         """The same discovery with more provider facts."""

@@ -4,6 +4,13 @@ Files whose records are sampled (JSON, CSV, text) are read in name order until
 the sample is full; files that declare their schema (Parquet, Arrow, Avro) are
 read up to ``max_files`` of them.  The schemas are merged by column name and
 hive ``key=value`` folders become columns.
+
+In a set of several files, the format a file's extension names decides which are
+data: files named as records (``.parquet``, ``.csv``, ``.json`` ...) go before
+text files (``.txt``, ``.log``), which go before files with no known extension;
+only the first kind present is read, whatever ``format`` says.  So a README.md
+or a ``notes.txt`` beside the data is skipped (and listed), not sniffed as CSV,
+while a folder of Hadoop-style ``part-00000`` files is still read by content.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from catalog.infer import Inference
 from catalog.progress import report
 from providers.blobs import Blob
 from providers.csv_reader import csv_settings
-from providers.formats import detect_format, read_blob
+from providers.formats import detect_format, extension_format, read_blob
 from providers.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
 
 SAMPLED_FORMATS = ("json", "csv", "tsv", "text")
@@ -33,15 +40,19 @@ def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options)
             f"no data files at {uri}",
             hint="check the path or pattern; hidden files and folders (._*) are skipped",
         )
+    matched = len(blobs)
+    blobs, skipped = data_files(blobs)
     inferences = _read(blobs, options)
     formats = sorted({fmt for _, fmt, _ in inferences})
     schema = merge_schemas([(blob.name, inf.schema) for blob, _, inf in inferences])
     partitions = [hive_partitions(blob.name, root) for blob, _, _ in inferences]
     extra = partition_fields(partitions, schema)
     details: dict[str, Any] = {
-        "files_matched": len(blobs),
+        "files_matched": matched,
         "files_read": [blob.name for blob, _, _ in inferences],
     }
+    if skipped:
+        details["files_skipped"] = [blob.name for blob in skipped]
     if len(inferences) == 1:
         details.update(inferences[0][2].details)
     if extra:
@@ -61,12 +72,25 @@ def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options)
 def sample_blobs(blobs: Sequence[Blob], options: Options) -> pa.Table:
     """The sampled records of every file read, as one table (typed by each file's reader)."""
     tables = []
-    for blob, fmt, inference in _read(blobs, options):
+    for blob, fmt, inference in _read(data_files(blobs)[0], options):
         table = inference.table
         if table is None:
             table = _declared_sample(blob, fmt, options.sample_size)
         tables.append(table)
     return pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+
+
+def data_files(blobs: Sequence[Blob]) -> tuple[list[Blob], list[Blob]]:
+    """The files of the set to read, and those skipped as not data (module docstring)."""
+    if len(blobs) < 2:
+        return list(blobs), []
+
+    def rank(blob: Blob) -> int:
+        fmt = extension_format(blob.name)
+        return 2 if fmt is None else 1 if fmt == "text" else 0
+
+    best = min(rank(blob) for blob in blobs)
+    return [b for b in blobs if rank(b) == best], [b for b in blobs if rank(b) != best]
 
 
 def _read(blobs: Sequence[Blob], options: Options) -> list[tuple[Blob, str, Inference]]:

@@ -43,12 +43,17 @@ _EXTENSIONS = {
 _MAGIC = {b"PAR1": "parquet", b"Obj\x01": "avro", b"ARROW1": "arrow"}
 
 
+def extension_format(name: str) -> str | None:
+    """The format a file's extension names (``orders.json.gz`` -> json), if any."""
+    return _EXTENSIONS.get(Path(plain_name(name)).suffix.lower())
+
+
 def detect_format(blob: Blob, requested: str) -> str:
     if requested not in FORMATS:
         raise BadOption(f"unknown format {requested!r}; the formats are {', '.join(FORMATS)}")
     if requested != "auto":
         return requested
-    known = _EXTENSIONS.get(Path(plain_name(blob.name)).suffix.lower())
+    known = extension_format(blob.name)
     if known:
         return known
     head, _ = read_head(blob, 4096)

@@ -161,6 +161,10 @@ def _basis(facts: dict[str, Any]) -> str:
     ]
     if facts.get("malformed"):
         parts[0] += f", {facts['malformed']} malformed"
+    if len(details.get("files_read") or ()) > 1:
+        parts[0] += f" ({len(details['files_read'])} files)"
+    if details.get("files_skipped"):
+        parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
     if details.get("primary_key"):
         parts.append(f"primary key ({', '.join(details['primary_key'])})")
     parts += [f"unique ({', '.join(columns)})" for columns in details.get("unique") or ()]

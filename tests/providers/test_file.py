@@ -188,6 +188,31 @@ async def test_many_files_merge_by_name_with_widening(tmp_path: Path) -> None:
     assert found.sampled == 2
 
 
+async def test_files_beside_the_data_are_skipped_not_sniffed(tmp_path: Path) -> None:
+    """A README.md or notes.txt in a data folder has commas too; it must not become CSV."""
+    write(tmp_path / "d" / "2024.csv", b"id,amount\n1,2.5\n")
+    write(tmp_path / "d" / "2025.csv.gz", samples.gz(b"id,amount\n2,3.5\n"))
+    write(tmp_path / "d" / "README.md", b"# Orders\nid, amount: what we sold, in EUR\n")
+    write(tmp_path / "d" / "notes.txt", b"loaded by hand, 2025\n")
+    found = await catalog.discover_schema(str(tmp_path / "d"))
+    assert types(found) == {"id": "BIGINT", "amount": "DOUBLE"}
+    assert found.sampled == 2
+    assert found.details["files_matched"] == 4
+    assert sorted(Path(n).name for n in found.details["files_skipped"]) == [
+        "README.md",
+        "notes.txt",
+    ]
+    assert found.summary("d") == "d: csv, 2 records sampled, 2 files skipped as not data"
+    table = await sample(str(tmp_path / "d"))
+    assert table.column_names == ["id", "amount"]
+    # without any file named as data, every file is read by its content
+    write(tmp_path / "hadoop" / "part-00000", b'{"id": 1}\n')
+    write(tmp_path / "hadoop" / "part-00001", b'{"id": 2, "late": true}\n')
+    by_content = await catalog.discover_schema(str(tmp_path / "hadoop"))
+    assert types(by_content) == {"id": "BIGINT", "late": "BOOLEAN"}
+    assert "files_skipped" not in by_content.details
+
+
 async def test_types_that_cannot_merge_name_both_files(tmp_path: Path) -> None:
     a = write(tmp_path / "c" / "a.ndjson", b'{"v": {"x": 1}}\n')
     b = write(tmp_path / "c" / "b.ndjson", b'{"v": [1, 2]}\n')

@@ -101,12 +101,14 @@ async def test_prefixes_globs_and_partitions(s3: Service, put: Put, bucket: str)
         put(f"lake/day={day}/part-0.parquet", samples.parquet())
         put(f"lake/day={day}/part-1.parquet", samples.parquet())
     put("lake/_SUCCESS", b"")
+    put("lake/manifest.md", b"two days, four files, written by the nightly job\n")
     prefix = await discover(s3, f"s3://{bucket}/lake/")
     assert list(types(prefix)) == ["id", "name", "score", "tags", "day"]
     assert prefix["day"].sql_type == "DATE"
-    assert prefix.details["files_matched"] == 4
+    assert prefix.details["files_matched"] == 5
+    assert prefix.details["files_skipped"] == [f"s3://{bucket}/lake/manifest.md"]
     no_slash = await discover(s3, f"s3://{bucket}/lake")
-    assert no_slash.details["files_matched"] == 4
+    assert no_slash.details["files_matched"] == 5
     globbed = await discover(s3, f"s3://{bucket}/lake/day=2024-01-0*/part-1.parquet")
     assert globbed.details["files_matched"] == 2
 
