@@ -4,9 +4,10 @@ What to offer depends on where the cursor is in the statement being typed:
 inside a quoted string, URI schemes and local paths; right after ``WITH (`` or
 a comma inside it, option keys; after a word that names a stream (``DESCRIBE``,
 ``STREAM``, ``FOR``, ``FROM`` ...), stream names; after ``COLUMN``, the columns
-of the streams the statement mentions; elsewhere, keywords first.  The stream
-names and columns come from the shell, which refreshes them after every
-statement, so completing never waits for the catalog.
+of the streams the statement mentions (not after ``ADD COLUMN``: a new name);
+elsewhere, keywords first.  The stream names and columns come from the shell,
+which refreshes them after every statement, so completing never waits for the
+catalog.
 """
 
 from __future__ import annotations
@@ -73,12 +74,14 @@ class StatementCompleter(Completer):
         if _in_options(before) and previous.endswith(("(", ",")):
             yield from _matching(word, option_keys(), "option")
             return
-        if previous in STREAM_BEFORE or (previous == "EXISTS" and "STREAM" in _upper(before)):
+        guarded = _guarded(before)
+        if previous in STREAM_BEFORE or guarded == "STREAM":
             yield from _matching(word, self.streams, "stream")
             return
         mentioned = [c for name in self._mentioned(before) for c in self.streams[name]]
-        if previous in COLUMN_BEFORE or (previous == "EXISTS" and "COLUMN" in _upper(before)):
-            yield from _matching(word, mentioned, "column")
+        if previous in COLUMN_BEFORE or guarded == "COLUMN":
+            if not _adding_column(before):  # a new column's name is the user's to choose
+                yield from _matching(word, mentioned, "column")
             return
         if not before:
             yield from _matching(word, STARTS, "keyword", match_case=True)
@@ -112,6 +115,22 @@ def _in_options(words: list[str]) -> bool:
             opener = word.upper().split("(")[0] or (words[i - 1].upper() if i else "")
             return opener in ("WITH", "SET")
     return False
+
+
+def _guarded(words: list[str]) -> str:
+    """``X`` when ``words`` end with ``X IF [NOT] EXISTS``, else ``""``."""
+    upper = _upper(words[-4:])
+    if upper[-1:] != ["EXISTS"]:
+        return ""
+    at = len(upper) - 2 - (upper[-2:-1] == ["NOT"])
+    return upper[at - 1] if at > 0 and upper[at] == "IF" else ""
+
+
+def _adding_column(words: list[str]) -> bool:
+    """Whether the last ``COLUMN`` in ``words`` follows ``ADD``."""
+    upper = _upper(words)
+    at = len(upper) - 1 - upper[::-1].index("COLUMN")
+    return at > 0 and upper[at - 1] == "ADD"
 
 
 def _upper(words: Iterable[str]) -> list[str]:
