@@ -8,6 +8,8 @@ at the sample size or at the end of the data, and never waits for new
 messages.  The value's format and schema, the key's (a ``key`` column marked
 KEY) and the headers (a ``headers`` column, ``MAP(VARCHAR, BLOB)``, marked
 HEADERS) are inferred separately; tombstones are counted, not inferred.
+JSON in Confluent Schema Registry's framing is format ``json_sr``
+(``providers.payloads``), its schema ids kept with the discovery.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from catalog.infer.typed import records_to_table
 from catalog.progress import report
 from catalog.schema import Field
 from catalog.uri import redact
-from providers.payloads import infer_payloads
+from providers.payloads import infer_payloads, unframe
 
 SECURITY_OPTIONS = (
     "security_protocol",
@@ -301,6 +303,8 @@ def _discovery(
     columns = list(value.schema.fields)
     stats: dict[str, ColumnStats] = dict(value.stats)
     facts.update(value_format=value_format, tombstones=tombstones)
+    if "schema_ids" in value.details:
+        facts["value_schema_ids"] = value.details["schema_ids"]
     keys = [m.key for m in messages if m.key is not None]
     if keys:
         key, key_format = infer_payloads(
@@ -310,6 +314,8 @@ def _discovery(
         columns.append(key_field)
         stats[key_field.name] = next(iter(key.stats.values()))
         facts["key_format"] = key_format
+        if "schema_ids" in key.details:
+            facts["key_schema_ids"] = key.details["schema_ids"]
     if any(m.headers for m in messages):
         headers = Field(
             _free_name("headers", columns),
@@ -370,8 +376,10 @@ def _rows(messages: Sequence[Message], found: Discovery) -> list[dict[str, Any]]
 def _decode(payload: bytes | None, fmt: str) -> Any:
     if payload is None or fmt == "bytes":
         return payload
+    if fmt == "json_sr":
+        payload = unframe(payload)
     text = payload.decode("utf-8", "replace")
-    if fmt != "json":
+    if fmt not in ("json", "json_sr"):
         return text
     try:
         return json.loads(text)

@@ -4,12 +4,19 @@
 (objects, or any JSON value), CSV lines (a delimiter that splits nearly every
 message into the same number of fields), UTF-8 text, and otherwise bytes.
 Payloads that do not fit the format chosen are counted as malformed.
+
+Payloads that all carry Confluent Schema Registry's framing (a zero byte and a
+4-byte schema id before the serialized record) are ``json_sr`` (ksqlDB's name)
+when what follows the frame is JSON: inferred like JSON, with the schema ids
+kept.  Framed Avro or Protobuf cannot be decoded without the registry's schema,
+which schemacat does not fetch; that is an error saying so.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pyarrow as pa
@@ -18,7 +25,8 @@ from catalog.errors import BadOption, MalformedSource
 from catalog.infer import Inference, discovered_schema, infer_records, infer_table
 from catalog.infer.stats import table_stats
 
-FORMATS = ("auto", "json", "csv", "text", "bytes")
+FORMATS = ("auto", "json", "json_sr", "csv", "text", "bytes")
+FRAME = 5  # Confluent's wire format: magic byte 0, then a big-endian 4-byte schema id
 _DELIMITERS = (",", ";", "\t", "|")
 _MAJORITY = 0.5
 _CONSISTENT = 0.9
@@ -50,6 +58,14 @@ def infer_payloads(
     if fmt not in FORMATS:
         raise BadOption(
             f"unknown format {fmt!r} for messages; the formats are {', '.join(FORMATS)}"
+        )
+    if fmt in ("auto", "json_sr") and is_framed(payloads):
+        return _json_sr(payloads, column, name), "json_sr"
+    if fmt == "json_sr":
+        raise MalformedSource(
+            f"the {column}s in {name} do not carry Schema Registry framing "
+            "(a zero byte and a 4-byte schema id)",
+            hint="give format=json, or format=auto",
         )
     fast = _json_objects_fast(payloads) if fmt in ("auto", "json") else None
     if fast is not None:
@@ -83,6 +99,32 @@ def _json_objects_fast(payloads: Sequence[bytes]) -> Inference | None:
         return None
     raw = read_raw(b"\n".join(payloads))
     return None if raw is None else infer_table(raw)
+
+
+def is_framed(payloads: Sequence[bytes]) -> bool:
+    """Whether every payload starts with Confluent Schema Registry's frame."""
+    return bool(payloads) and all(len(p) >= FRAME and p[0] == 0 for p in payloads)
+
+
+def unframe(payload: bytes) -> bytes:
+    return payload[FRAME:]
+
+
+def _json_sr(payloads: Sequence[bytes], column: str, name: str) -> Inference:
+    ids = sorted({int.from_bytes(p[1:FRAME], "big") for p in payloads})
+    bodies = [unframe(p) for p in payloads]
+    parsed = _parse_all(bodies)
+    if sum(1 for p in parsed if p is not _INVALID) <= len(parsed) * _MAJORITY:
+        raise MalformedSource(
+            f"the {column}s in {name} are in Confluent Schema Registry's wire format "
+            f"(schema ids {', '.join(map(str, ids[:10]))}) but are not JSON: Avro or "
+            "Protobuf, which cannot be decoded without the registry's schema",
+            hint="schemacat does not read schema registries: declare the columns "
+            "(CREATE STREAM name (...) WITH (datasource = ..., validate = false)), "
+            f"or give {'key_format' if column == 'key' else 'format'}=bytes",
+        )
+    found = _json(bodies, parsed, column, name)
+    return replace(found, details={**found.details, "schema_ids": ids})
 
 
 _INVALID = object()

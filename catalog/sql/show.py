@@ -170,6 +170,10 @@ def _basis(facts: dict[str, Any]) -> str:
     parts += [f"unique ({', '.join(columns)})" for columns in details.get("unique") or ()]
     parts += [key["definition"] for key in details.get("foreign_keys") or ()]
     parts += [index["definition"] for index in details.get("indexes") or ()]
+    for part in ("value", "key"):
+        if details.get(f"{part}_schema_ids"):
+            ids = ", ".join(map(str, details[f"{part}_schema_ids"]))
+            parts.append(f"{part}s framed for Schema Registry ids {ids}")
     if details.get("offsets"):
         ranges = ", ".join(f"{p}: {a}-{b}" for p, (a, b) in details["offsets"].items())
         parts.append(f"partition offsets {ranges}")

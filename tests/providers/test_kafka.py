@@ -142,6 +142,58 @@ async def test_sample_returns_the_messages(kafka: Service) -> None:
     assert table.column("customer").to_pylist()[0] == {"name": "c0", "tier": 0}
 
 
+def framed(schema_id: int, body: bytes) -> bytes:
+    """A payload in Confluent Schema Registry's wire format."""
+    return b"\x00" + schema_id.to_bytes(4, "big") + body
+
+
+async def test_schema_registry_json_values(kafka: Service) -> None:
+    messages = [Out(framed(7, order(i)), key=f"order-{i}".encode()) for i in range(20)]
+    later = {"id": 99, "amount": 1.0, "at": "2024-05-02T10:00:00Z", "coupon": "SPRING"}
+    messages.append(Out(framed(8, json.dumps(later).encode()), key=b"order-99"))
+    uri = await topic_with(kafka, messages)
+    found = await catalog.discover_schema(uri, **{"from": "earliest"})
+    assert found.format == "json_sr"
+    assert found.details["value_schema_ids"] == [7, 8]
+    assert types(found) == {
+        "id": "BIGINT",
+        "amount": "DOUBLE",
+        "at": "TIMESTAMP WITH TIME ZONE",
+        "customer": 'STRUCT("name" VARCHAR, tier BIGINT)',
+        "coupon": "VARCHAR",
+        "key": "VARCHAR",
+    }
+    assert found.malformed == 0
+    table = await sample(uri, **{"from": "earliest"})
+    assert table.column("id").to_pylist()[-1] == 99
+    assert table.column("coupon").to_pylist()[-1] == "SPRING"
+
+
+async def test_schema_registry_avro_needs_the_registry(kafka: Service) -> None:
+    import io
+
+    import fastavro
+
+    schema = fastavro.parse_schema(
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}]}
+    )
+
+    def avro(i: int) -> bytes:
+        out = io.BytesIO()
+        fastavro.schemaless_writer(out, schema, {"id": i})
+        return framed(12, out.getvalue())
+
+    uri = await topic_with(kafka, [Out(avro(i)) for i in range(5)])
+    with pytest.raises(MalformedSource) as err:
+        await catalog.discover_schema(uri)
+    assert "Schema Registry's wire format (schema ids 12) but are not JSON" in err.value.message
+    assert err.value.hint is not None and "format=bytes" in err.value.hint
+    as_bytes = await catalog.discover_schema(uri, format="bytes")
+    assert types(as_bytes) == {"value": "BLOB"}
+    with pytest.raises(MalformedSource, match="do not carry Schema Registry framing"):
+        await catalog.discover_schema(await topic_with(kafka, [Out(order(1))]), format="json_sr")
+
+
 async def test_listing_topics_and_asking_for_one(kafka: Service) -> None:
     uri = await topic_with(kafka, [Out(order(i), partition=i % 3) for i in range(9)], partitions=3)
     name = uri.rsplit("/", 1)[1]

@@ -193,3 +193,29 @@ async def test_declared_columns_checked_against_the_topic(cat: catalog.Catalog, 
     assert err.value.code == "SCHEMA_MISMATCH"
     assert "missing is not in the source" in err.value.message
     assert "id is declared VARCHAR but the source has BIGINT" in err.value.message
+
+
+async def test_a_schema_registry_json_topic(
+    cat: catalog.Catalog, kafka: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ksqlDB's VALUE_FORMAT = 'JSON_SR': JSON behind Schema Registry's 5-byte frame."""
+    monkeypatch.setenv("SCHEMACAT_KAFKA_BOOTSTRAP", kafka.address)
+    name = f"payments-{uuid.uuid4().hex[:8]}"
+    await create_topic(kafka.address, name, 1)
+    frame = b"\x00" + (41).to_bytes(4, "big")
+    await produce(kafka.address, name, [Out(frame + order(i)) for i in range(10)])
+    await cat.execute(
+        f"CREATE STREAM payments WITH (KAFKA_TOPIC = '{name}', VALUE_FORMAT = 'JSON_SR')"
+    )
+    assert (await cat.stream("payments")).format == "json_sr"
+    [described] = await cat.execute("DESCRIBE EXTENDED payments")
+    assert [row[:2] for row in described.rows] == [
+        ("id", "BIGINT"),
+        ("customer_id", "BIGINT"),
+        ("amount", "DOUBLE"),
+    ]
+    assert described.message is not None
+    assert "values framed for Schema Registry ids 41" in described.message
+    await produce(kafka.address, name, [Out(frame + order(10, note="late"))])
+    [refreshed] = await cat.execute("ALTER STREAM payments REFRESH")
+    assert refreshed.message is not None and "added note VARCHAR" in refreshed.message
