@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,6 +22,22 @@ from catalog.infer.stats import ColumnStats
 from catalog.schema import Field, Schema
 
 COMMON_OPTIONS = ("format", "sample_size", "timeout")
+
+
+def notes(details: Mapping[str, Any], conflicts: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """What a user should know before trusting a discovered schema: the provider's notes
+    (``details["notes"]``), then the columns where kinds of values met and made JSON."""
+    met = (
+        f"column {name} holds {' and '.join(kinds)} values, so it is JSON"
+        for name, kinds in conflicts.items()
+        if kinds
+    )
+    return (*details.get("notes", ()), *met)
+
+
+def with_notes(line: str, notes: Iterable[str]) -> str:
+    """``line``, then a ``note:`` line for each note."""
+    return "\n".join([line, *(f"note: {note}" for note in notes)])
 
 
 class Discovery(Schema):
@@ -59,11 +75,17 @@ class Discovery(Schema):
             object.__setattr__(self, key, value)
 
     def summary(self, name: str) -> str:
-        """One line on what was looked at: ``name: json, 500 records sampled, 2 malformed``."""
+        """One line on what was looked at: ``name: json, 500 records sampled, 2 malformed``,
+        then a ``note:`` line for each note."""
         malformed = f", {self.malformed} malformed" if self.malformed else ""
         skipped = len(self.details.get("files_skipped") or ())
         not_data = f", {skipped} file{'s' * (skipped > 1)} skipped as not data" if skipped else ""
-        return f"{name}: {self.format}, {self.sampled} records sampled{malformed}{not_data}"
+        line = f"{name}: {self.format}, {self.sampled} records sampled{malformed}{not_data}"
+        return with_notes(line, self.notes)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return notes(self.details, {name: s.conflicts for name, s in self.stats.items()})
 
     def with_details(self, **extra: Any) -> Discovery:
         """The same discovery with more provider facts."""

@@ -55,6 +55,10 @@ def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options)
         details["files_skipped"] = [blob.name for blob in skipped]
     if len(inferences) == 1:
         details.update(inferences[0][2].details)
+    else:
+        notes = [note for _, _, inf in inferences for note in inf.details.get("notes", ())]
+        if notes:
+            details["notes"] = list(dict.fromkeys(notes))
     if extra:
         details["partitions"] = [f.name for f in extra]
     return Discovery(

@@ -5,12 +5,18 @@ The sampled bytes go to DuckDB as a file; ``sniff_csv`` reports the dialect,
 and the rows it rejected are the malformed count.  A user's ``delimiter`` and
 ``nullstr`` (a word that means NULL, such as ``NA``; empty fields stay NULL too)
 go to the sniffer and the reader as DuckDB's ``delim`` and ``nullstr``.
+
+Like DuckDB, a word such as ``NA`` is a value unless ``nullstr`` says it means
+NULL, so a column of numbers with ``NA`` in it is VARCHAR.  When a VARCHAR
+column holds one of the usual such words and reading it as NULL would type the
+column, the discovery carries a note saying which ``nullstr`` to give.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,7 @@ from catalog.infer import Inference, discovered_schema
 from catalog.infer.stats import table_stats
 from catalog.types import parse_sql_type
 
+NULL_WORDS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "None", "NaN", "nan", "-", "?")
 _DIALECT_KEYS = (
     "Delimiter",
     "Quote",
@@ -44,8 +51,15 @@ def csv_settings(delimiter: str | None = None, nullstr: str | None = None) -> di
 
 
 def infer_csv(
-    data: bytes, complete: bool, sample_size: int, name: str, given: Mapping[str, Any]
+    data: bytes,
+    complete: bool,
+    sample_size: int,
+    name: str,
+    given: Mapping[str, Any],
+    *,
+    suggest_nullstr: bool = False,
 ) -> Inference:
+    """The CSV sample's schema; ``suggest_nullstr`` where the source takes that option."""
     if not data.strip():
         raise EmptySource(f"{name} is empty", hint="point at a file or object with CSV rows")
     if not complete:
@@ -53,7 +67,41 @@ def infer_csv(
     with tempfile.TemporaryDirectory(prefix="schemacat-csv-") as tmp:
         path = Path(tmp) / "sample.csv"
         path.write_bytes(data)
-        return _sniff_and_read(str(path), sample_size, name, given)
+        found = _sniff_and_read(str(path), sample_size, name, given)
+        if not suggest_nullstr or "nullstr" in given:
+            return found
+        notes = _null_words(found, str(path), sample_size, name, given)
+        return replace(found, details={**found.details, "notes": notes}) if notes else found
+
+
+def _null_words(
+    found: Inference, path: str, sample_size: int, name: str, given: Mapping[str, Any]
+) -> list[str]:
+    """A note for each usual null word that, read as NULL, would type VARCHAR columns."""
+    assert found.table is not None
+    text_columns = [f.name for f in found.schema if pa.types.is_string(f.type)]
+    words = sorted(
+        {
+            word
+            for name in text_columns
+            for word in pc.unique(found.table.column(name)).to_pylist()
+            if word in NULL_WORDS
+        }
+    )
+    notes = []
+    for word in words:
+        again = _sniff_and_read(path, sample_size, name, {**given, **csv_settings(nullstr=word)})
+        typed = [
+            f"{f.name} {f.sql_type}"
+            for f in again.schema
+            if f.name in text_columns and not pa.types.is_string(f.type)
+        ]
+        if typed:
+            notes.append(
+                f"{word!r} is read as a value; with nullstr = {word!r} (it would mean NULL) "
+                f"these VARCHAR columns would be typed: {', '.join(typed)}"
+            )
+    return notes
 
 
 def _sniff_and_read(path: str, sample_size: int, name: str, given: Mapping[str, Any]) -> Inference:
@@ -86,7 +134,7 @@ def _sniff_and_read(path: str, sample_size: int, name: str, given: Mapping[str, 
     )
     details = {k.lower(): _plain(dialect.get(k)) for k in _DIALECT_KEYS if k in dialect}
     if typed.num_rows == 0:
-        details["note"] = "no data rows; every column is VARCHAR"
+        details["notes"] = ["no data rows, so every column is VARCHAR"]
     return Inference(
         discovered_schema(schema), table_stats(typed), typed.num_rows, malformed, typed, details
     )

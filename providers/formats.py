@@ -90,7 +90,7 @@ def read_blob(
         from providers.csv_reader import infer_csv
 
         given = {"delim": "\t", **(csv or {})} if fmt == "tsv" else dict(csv or {})
-        return infer_csv(data, complete, sample_size, blob.name, given)
+        return infer_csv(data, complete, sample_size, blob.name, given, suggest_nullstr=True)
     return _text(data, complete, sample_size, blob.name)
 
 

@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from catalog.core import Catalog
 from catalog.discover import discover_schema, invalidate
-from catalog.discovery import Discovery
+from catalog.discovery import Discovery, with_notes
 from catalog.drift import drift
 from catalog.errors import SqlError
 from catalog.result import Result
@@ -162,14 +162,10 @@ async def _refresh(catalog: Catalog, stream: StreamRecord, node: n.AlterStream) 
         expected_version=latest.version,
     )
     if version.version == latest.version:
-        return Result(
-            "ALTER STREAM",
-            message=f"stream {stream.name}: unchanged after refresh (version {latest.version})",
-        )
-    return Result(
-        "ALTER STREAM",
-        message=f"stream {stream.name}: version {version.version} ({version.change})",
-    )
+        line = f"stream {stream.name}: unchanged after refresh (version {latest.version})"
+    else:
+        line = f"stream {stream.name}: version {version.version} ({version.change})"
+    return Result("ALTER STREAM", message=with_notes(line, found.notes))
 
 
 async def validate_stream(catalog: Catalog, node: n.ValidateStream) -> list[Result]:

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from catalog.core import Catalog
-from catalog.discovery import Discovery
+from catalog.discovery import Discovery, with_notes
 from catalog.errors import SqlError
 from catalog.result import Result
 from catalog.schema import Field, Schema
@@ -78,17 +78,21 @@ async def create_stream(catalog: Catalog, node: n.CreateStream) -> list[Result]:
         if_not_exists=bool(node.args.get("exists")),
         replace=bool(node.args.get("replace")),
     )
-    return [Result("CREATE STREAM", message=_message(version, origin, options, schema))]
+    message = _message(version, origin, options, schema, discovery)
+    return [Result("CREATE STREAM", message=message)]
 
 
-def _message(version: Any, origin: str, options: StreamOptions, schema: Schema) -> str:
+def _message(
+    version: Any, origin: str, options: StreamOptions, schema: Schema, found: Discovery | None
+) -> str:
     where = (
         f" from {redact(options.datasource)}"
         if origin == "discovered" and options.datasource
         else ""
     )
     summary = f"version {version.version}, {len(schema)} columns, {origin}{where}"
-    return f"stream {version.stream}: {summary}"
+    notes = found.notes if found is not None and origin == "discovered" else ()
+    return with_notes(f"stream {version.stream}: {summary}", notes)
 
 
 def _declared(node: n.CreateStream) -> Schema | None:

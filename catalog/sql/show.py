@@ -8,6 +8,7 @@ from typing import Any
 
 from catalog.compat import check_compatibility
 from catalog.core import Catalog
+from catalog.discovery import notes, with_notes
 from catalog.errors import SqlError, VersionNotFound
 from catalog.infer.stats import ColumnStats
 from catalog.result import Result
@@ -177,7 +178,9 @@ def _basis(facts: dict[str, Any]) -> str:
     if details.get("offsets"):
         ranges = ", ".join(f"{p}: {a}-{b}" for p, (a, b) in details["offsets"].items())
         parts.append(f"partition offsets {ranges}")
-    return "; ".join(parts)
+    stats = facts.get("stats") or {}
+    conflicts = {name: s.get("conflicts", ()) for name, s in stats.items()}
+    return with_notes("; ".join(parts), notes(details, conflicts))
 
 
 def _describe(schema: Schema, stats: dict[str, ColumnStats], extended: bool) -> Result:

@@ -85,10 +85,36 @@ async def test_a_null_word_and_a_delimiter_given_by_the_user(tmp_path: Path) -> 
     )
     plain = await catalog.discover_schema(path, format="csv", delimiter="|")
     assert types(plain)["mass"] == "VARCHAR"
+    assert plain.notes == (
+        "'NA' is read as a value; with nullstr = 'NA' (it would mean NULL) these VARCHAR "
+        "columns would be typed: mass BIGINT",
+    )
     found = await catalog.discover_schema(path, format="csv", delimiter="|", nullstr="NA")
     assert types(found) == {"species": "VARCHAR", "mass": "BIGINT", "sex": "VARCHAR"}
+    assert found.notes == ()
     assert found.stats["mass"].null_fraction == pytest.approx(2 / 3)
     assert found.stats["sex"].null_fraction == pytest.approx(2 / 3)
+
+
+async def test_no_note_when_a_null_word_is_just_text(tmp_path: Path) -> None:
+    """'NA' among country codes is Namibia: reading it as NULL types nothing."""
+    path = write(tmp_path / "c.csv", b"country,visits\nNL,3\nNA,5\nDE,-\n")
+    found = await catalog.discover_schema(path)
+    assert types(found) == {"country": "VARCHAR", "visits": "VARCHAR"}
+    assert found.notes == (
+        "'-' is read as a value; with nullstr = '-' (it would mean NULL) these VARCHAR "
+        "columns would be typed: visits BIGINT",
+    )
+
+
+async def test_values_of_different_kinds_are_noted(tmp_path: Path) -> None:
+    path = write(tmp_path / "k.ndjson", b'{"v": 1, "w": 2}\n{"v": "one", "w": 3}\n')
+    found = await catalog.discover_schema(path)
+    assert types(found) == {"v": "JSON", "w": "BIGINT"}
+    assert found.notes == ("column v holds BIGINT and VARCHAR values, so it is JSON",)
+    assert found.summary("k") == (
+        "k: json, 2 records sampled\nnote: column v holds BIGINT and VARCHAR values, so it is JSON"
+    )
 
 
 async def test_parquet_footer_gives_exact_types_and_nullability(tmp_path: Path) -> None:
@@ -251,7 +277,7 @@ async def test_header_only_csv(tmp_path: Path) -> None:
     found = await catalog.discover_schema(write(tmp_path / "h.csv", b"id,name,when\n"))
     assert types(found) == {"id": "VARCHAR", "name": "VARCHAR", "when": "VARCHAR"}
     assert found.sampled == 0
-    assert found.details["note"] == "no data rows; every column is VARCHAR"
+    assert found.notes == ("no data rows, so every column is VARCHAR",)
 
 
 async def test_ragged_csv_rows_are_counted(tmp_path: Path) -> None:
