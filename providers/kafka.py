@@ -49,7 +49,10 @@ SECURITY_OPTIONS = (
     "sasl_plain_username",
     "sasl_plain_password",
     "ssl_cafile",
+    "ssl_certfile",
+    "ssl_keyfile",
 )
+SSL_FILES = {"ssl_cafile": "cafile", "ssl_certfile": "certfile", "ssl_keyfile": "keyfile"}
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 PASSWORD_VARIABLE = "SCHEMACAT_KAFKA_SASL_PASSWORD"
 KEY_MARK, HEADERS_MARK = "key", "headers"
@@ -124,6 +127,7 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
         raise SourceNotFound(f"{uri} names no broker", hint="write kafka://host:port/topic")
     timeout_ms = int(options.timeout * 1000)
     where = ",".join(servers)
+    security = _security(options, where)
     try:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=servers,
@@ -131,12 +135,12 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
             enable_auto_commit=False,
             request_timeout_ms=max(timeout_ms, 1000),
             connections_max_idle_ms=max(timeout_ms * 2, 10_000),
-            **_security(options, where),
+            **security,
         )
     except (ValueError, AssertionError) as exc:  # aiokafka's checks of the security options
         raise BadOption(
             f"the Kafka security options for {where} do not fit together: {exc}",
-            hint="see security_protocol, sasl_mechanism, sasl_plain_username and ssl_cafile",
+            hint="see security_protocol, sasl_mechanism and sasl_plain_username",
         ) from None
     try:
         await asyncio.wait_for(consumer.start(), options.timeout)
@@ -145,7 +149,13 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
         raise SourceUnreachable(
             f"cannot reach the Kafka broker at {where} within {options.timeout:g}s "
             f"({exc or 'timeout'})",
-            hint="check host and port, and that the broker advertises an address you can reach",
+            hint="check host and port, and that the broker advertises an address you can reach"
+            + (
+                "; over TLS, also that ssl_cafile signed the broker's certificate and, "
+                "if the broker asks for one, ssl_certfile and ssl_keyfile"
+                if "ssl_context" in security
+                else ""
+            ),
         ) from None
     except Exception as exc:  # SASL failures surface as KafkaError or as a parsing error
         await consumer.stop()
@@ -166,12 +176,11 @@ def _security(options: Options, where: str) -> dict[str, Any]:
     """aiokafka's security arguments.  The catalog never stores a password, so a
     stream read again (REFRESH, VALIDATE) finds it in $SCHEMACAT_KAFKA_SASL_PASSWORD."""
     security: dict[str, Any] = {
-        k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k != "ssl_cafile"
+        k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k not in SSL_FILES
     }
-    if options.text("ssl_cafile"):
-        from aiokafka.helpers import create_ssl_context
-
-        security["ssl_context"] = create_ssl_context(cafile=options.text("ssl_cafile"))
+    protocol = (options.text("security_protocol") or "PLAINTEXT").upper()
+    if protocol in ("SSL", "SASL_SSL") or any(options.text(k) for k in SSL_FILES):
+        security["ssl_context"] = _ssl_context(options)
     mechanism = (options.text("sasl_mechanism") or "").upper()
     if mechanism in PASSWORD_MECHANISMS and "sasl_plain_password" not in security:
         password = os.environ.get(PASSWORD_VARIABLE)
@@ -184,6 +193,25 @@ def _security(options: Options, where: str) -> dict[str, Any]:
             )
         security["sasl_plain_password"] = password
     return security
+
+
+def _ssl_context(options: Options) -> Any:
+    """TLS with the system's CAs, or ``ssl_cafile``'s; a client certificate from
+    ``ssl_certfile`` and ``ssl_keyfile`` when the broker asks for one."""
+    import ssl
+
+    from aiokafka.helpers import create_ssl_context
+
+    files = {arg: options.text(key) for key, arg in SSL_FILES.items() if options.text(key)}
+    try:
+        return create_ssl_context(**files)
+    except (OSError, ssl.SSLError) as exc:
+        given = ", ".join(f"{key} = {options.text(key)}" for key in SSL_FILES if options.text(key))
+        raise BadOption(
+            f"cannot load the TLS files ({given}): {exc}",
+            hint="ssl_cafile is the CA's certificate; ssl_certfile and ssl_keyfile are the "
+            "client's certificate and unencrypted private key, all PEM",
+        ) from None
 
 
 async def _topics(consumer: Any, options: Options) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@
 --   schemacat --catalog kafka.db run sql_examples/kafka.sql --var broker=localhost:9092 --var topic=cars
 --
 -- SASL and TLS options go in WITH (...): security_protocol, sasl_mechanism,
--- sasl_plain_username, sasl_plain_password (never stored), ssl_cafile.
+-- sasl_plain_username, sasl_plain_password (never stored: REFRESH reads it from
+-- $SCHEMACAT_KAFKA_SASL_PASSWORD), ssl_cafile, ssl_certfile, ssl_keyfile.
 
 SHOW TOPICS FROM 'kafka://${broker}';
 

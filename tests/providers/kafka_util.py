@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -17,8 +18,9 @@ class Out:
     headers: tuple[tuple[str, bytes], ...] = field(default=())
 
 
-async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def create_topic(bootstrap: str, name: str, partitions: int = 1, **client: Any) -> None:
+    """``client``: more aiokafka arguments (``security_protocol``, ``ssl_context``)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
@@ -26,7 +28,7 @@ async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
         await admin.close()
 
 
-async def produce(bootstrap: str, topic: str, messages: Sequence[Out]) -> None:
+async def produce(bootstrap: str, topic: str, messages: Sequence[Out], **client: Any) -> None:
     """Produce in batches, but the last message of each partition alone.
 
     Tansu reports a partition's end offset as the base offset of its last batch
@@ -41,6 +43,7 @@ async def produce(bootstrap: str, topic: str, messages: Sequence[Out]) -> None:
         linger_ms=5,
         max_batch_size=1_000_000,
         max_request_size=2_000_000,
+        **client,
     )
     await producer.start()
     try:

