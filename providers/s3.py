@@ -1,7 +1,8 @@
 """S3 objects (AWS, MinIO, moto, R2 ...): ``s3://bucket/key``, ``s3://bucket/prefix/``, globs.
 
-Credentials come from boto3's usual chain; the endpoint from ``?endpoint_url=``
-or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  Objects are read by ranged
+Credentials come from boto3's usual chain, or none with ``anonymous=true`` (a
+public bucket, such as the open data on AWS); the endpoint from
+``?endpoint_url=`` or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  Objects are read by ranged
 GETs: a Parquet footer costs a few KB of a file of any size, and a JSON or CSV
 sample only the leading bytes it needs.
 """
@@ -72,10 +73,10 @@ class _Counted:
 
 class S3Provider(Provider):
     schemes = ("s3",)
-    options = (*COMMON_OPTIONS, *BLOB_OPTIONS, "endpoint_url", "region")
+    options = (*COMMON_OPTIONS, *BLOB_OPTIONS, "endpoint_url", "region", "anonymous")
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str | None, str | None, float], Any] = {}
+        self._clients: dict[tuple[str | None, str | None, float, bool], Any] = {}
         self._lock = threading.Lock()
 
     async def discover(self, uri: str, options: Options) -> Discovery:
@@ -101,16 +102,19 @@ class S3Provider(Provider):
         await asyncio.to_thread(_translated, run, uri, options)
 
     def client(self, options: Options) -> Any:
-        key = (options.text("endpoint_url"), options.text("region"), options.timeout)
+        anonymous = options.flag("anonymous", False)
+        key = (options.text("endpoint_url"), options.text("region"), options.timeout, anonymous)
         with self._lock:
             if key not in self._clients:
                 import boto3
+                from botocore import UNSIGNED
                 from botocore.config import Config
 
                 config = Config(
                     connect_timeout=options.timeout,
                     read_timeout=options.timeout,
                     retries={"max_attempts": 2, "mode": "standard"},
+                    signature_version=UNSIGNED if anonymous else None,
                 )
                 self._clients[key] = boto3.client(
                     "s3", endpoint_url=key[0], region_name=key[1], config=config
@@ -197,7 +201,8 @@ def _translated(run: Any, uri: str, options: Options) -> Any:
     except NoCredentialsError:
         raise AccessDenied(
             f"no AWS credentials for {uri}",
-            hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE)",
+            hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE); "
+            "for a public bucket, anonymous = true",
         ) from None
     except ClientError as exc:
         code, bucket = _code(exc), urlsplit(uri).netloc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -158,3 +159,34 @@ async def test_access_denied(s3_with_auth: Service, monkeypatch: pytest.MonkeyPa
         await catalog.discover_schema("s3://private/data.json", endpoint_url=s3_with_auth.address)
     assert "denied" in err.value.message
     assert err.value.hint is not None and "credentials" in err.value.hint
+
+
+def without_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No credentials anywhere, and none remembered: boto3's default session and the
+    provider's clients keep the ones they found."""
+    from catalog.registry import get_provider
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(get_provider("s3"), "_clients", {})
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+async def test_a_public_object_is_read_anonymously(
+    s3: Service, put: Put, bucket: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    public = put("open/stations.ndjson", b'{"station": "SEA", "elevation_m": 131}\n')
+    private = put("closed/stations.ndjson", b'{"station": "SEA"}\n')
+    client = boto3.client("s3", endpoint_url=s3.address)
+    client.put_object_acl(Bucket=bucket, Key="open/stations.ndjson", ACL="public-read")
+    without_credentials(monkeypatch, tmp_path)
+    with pytest.raises(AccessDenied, match="no AWS credentials") as err:
+        await discover(s3, public)
+    assert err.value.hint is not None and "anonymous = true" in err.value.hint
+    found = await discover(s3, public, anonymous="true")
+    assert types(found) == {"station": "VARCHAR", "elevation_m": "BIGINT"}
+    with pytest.raises(AccessDenied, match="denied"):  # unsigned requests read public objects only
+        await discover(s3, private, anonymous="true")
