@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from catalog.discovery import Options, Provider
 from catalog.errors import UnknownScheme
-from catalog.uri import redact
+from catalog.uri import redact, unsplit
 
 ENTRY_POINT_GROUP = "schemacat.providers"
 
@@ -123,5 +123,5 @@ def _split(uri: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     scheme = parts.scheme.lower()
     if scheme == "file":
         return "file", unquote(parts.path), tuple(parse_qsl(parts.query))
-    base = urlunsplit((scheme, parts.netloc, parts.path, "", ""))
+    base = unsplit(parts._replace(scheme=scheme, query="", fragment=""))
     return scheme, base, tuple(parse_qsl(parts.query, keep_blank_values=True))

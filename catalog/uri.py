@@ -10,7 +10,7 @@ the catalog.  Credentials reach the sources through their own channels instead
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit
 
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "credential", "private_key")
 
@@ -41,4 +41,13 @@ def redact(uri: str) -> str:
         kept = [(k, v) for k, v in pairs if not is_secret_option(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept, quote_via=quote, safe="/,:*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return unsplit(parts._replace(netloc=netloc, query=query))
+
+
+def unsplit(parts: SplitResult) -> str:
+    """``urlunsplit`` that keeps ``//`` when the host is empty: urllib drops it for
+    schemes it does not know, and ``postgresql:///db`` (a Unix socket, or the host
+    in PGHOST) would become ``postgresql:/db``, which means something else."""
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path}{query}{fragment}"

@@ -6,7 +6,8 @@ statistics from pg_stats where ANALYZE has run.  Only ``json``/``jsonb``
 columns are sampled, to type them.  Without ``table`` the URI names every
 table and view the user may read (``include_views``, ``schema`` to restrict).
 The catalog queries are batched: the number of round trips does not grow with
-the number of tables.
+the number of tables.  libpq's connection parameters in the query string
+(``sslmode=require``, ``host=/var/run/postgresql`` ...) go to asyncpg as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 import pyarrow as pa
 
@@ -25,10 +26,16 @@ from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceU
 from catalog.infer import discovered_schema, infer_records
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
-from catalog.uri import redact
+from catalog.uri import redact, unsplit
 from providers import pg_catalog as pgc
 
 OWN_OPTIONS = ("table", "schema", "include_views")
+LIBPQ_OPTIONS = (  # the connection parameters asyncpg reads from a DSN's query string
+    *("host", "port", "user", "password", "passfile", "dbname", "sslmode", "sslrootcert"),
+    *("sslcert", "sslkey", "sslpassword", "sslcrl", "sslnegotiation", "target_session_attrs"),
+    *("ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname", "gsslib"),
+    "application_name",
+)
 
 
 @dataclass
@@ -48,7 +55,7 @@ class Relation:
 
 class PostgresProvider(Provider):
     schemes = ("postgresql", "postgres")
-    options = (*COMMON_OPTIONS, *OWN_OPTIONS)
+    options = (*COMMON_OPTIONS, *OWN_OPTIONS, *LIBPQ_OPTIONS)
 
     async def discover(self, uri: str, options: Options) -> Discovery:
         if not options.text("table"):
@@ -97,7 +104,7 @@ def _listing(relation: Relation, found: Discovery) -> dict[str, Any]:
 
 def _dsn(uri: str) -> str:
     parts = urlsplit(uri)
-    return urlunsplit(parts._replace(scheme="postgresql", query=""))
+    return unsplit(parts._replace(scheme="postgresql", query=""))
 
 
 @asynccontextmanager
@@ -105,15 +112,21 @@ async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
     import asyncpg
 
     parts = urlsplit(uri)
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{parts.path.lstrip('/')}"
-    libpq = {k: v for k, v in options.values.items() if k not in (*COMMON_OPTIONS, *OWN_OPTIONS)}
+    libpq = {k: v for k, v in options.values.items() if k in LIBPQ_OPTIONS}
+    host = parts.hostname or libpq.get("host") or "localhost"
+    where = f"{host}:{parts.port or libpq.get('port') or 5432}/{parts.path.lstrip('/')}"
     dsn = _dsn(uri) + (f"?{urlencode(libpq)}" if libpq else "")
     try:
         conn = await asyncpg.connect(dsn, timeout=options.timeout, command_timeout=options.timeout)
     except (OSError, TimeoutError) as exc:
         raise SourceUnreachable(
             f"cannot reach PostgreSQL at {where} within {options.timeout:g}s ({exc})",
-            hint="check host and port, and that the server accepts TCP connections",
+            hint="check host and port, and that the server accepts TCP connections"
+            + (
+                f"; sslmode={libpq['sslmode']} needs a server that offers TLS"
+                if "sslmode" in libpq
+                else ""
+            ),
         ) from None
     except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError) as exc:
         raise AccessDenied(
@@ -137,7 +150,7 @@ async def _close_databases(dsn: str, name: str, timeout: float) -> str:
 
     try:
         conn = await asyncpg.connect(
-            urlunsplit(urlsplit(dsn)._replace(path="/postgres")), timeout=timeout
+            unsplit(urlsplit(dsn)._replace(path="/postgres")), timeout=timeout
         )
     except (OSError, asyncpg.PostgresError):
         return "check the database name"

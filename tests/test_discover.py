@@ -16,6 +16,7 @@ from catalog.discovery import Discovery, Options, Provider
 from catalog.errors import DiscoveryError, UnknownScheme
 from catalog.registry import known_schemes, parse_uri, register_provider
 from catalog.schema import Field
+from catalog.uri import redact
 
 
 class CountingProvider(Provider):
@@ -147,6 +148,9 @@ def test_parse_uri() -> None:
     assert (s3.scheme, s3.uri) == ("s3", "s3://bucket/key.parquet")
     secret = parse_uri("postgresql://u:pw@h/db?table=t")
     assert secret.redacted == "postgresql://u@h/db"
+    socket = parse_uri("postgresql:///db?host=/var/run/postgresql&password=pw&table=t")
+    assert (socket.uri, socket.redacted) == ("postgresql:///db", "postgresql:///db")
+    assert redact("postgresql:///db?host=/tmp&password=pw") == "postgresql:///db?host=/tmp"
 
 
 async def test_discovery_is_a_schema_with_facts(tmp_path: Path) -> None:

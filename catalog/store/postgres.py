@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import asyncpg
 
 from catalog.errors import CatalogError, CatalogURLError, StreamExists
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
 from catalog.store.sql import Row, SQLStore, Tx
-from catalog.uri import redact
+from catalog.uri import redact, unsplit
 
 DEFAULT_SCHEMA = "schemacat"
 CONNECT_TIMEOUT = 10.0
@@ -87,7 +87,7 @@ class PostgresStore(SQLStore):
         schema = query.pop("schema", DEFAULT_SCHEMA)
         if not schema:
             raise CatalogURLError(f"empty ?schema= in {redact(url)}")
-        dsn = urlunsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
+        dsn = unsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
         try:
             pool = await asyncpg.create_pool(
                 dsn,

@@ -181,6 +181,22 @@ async def test_schema_qualified_and_search_path(db: str) -> None:
     assert default.name == "public.orders"
 
 
+async def test_libpq_parameters_and_an_empty_host(db: str) -> None:
+    """``postgresql:///db?host=...``: libpq's parameters in the query string, the host
+    among them; the URI keeps its ``///`` (urllib would drop it)."""
+    parts = urlsplit(db)
+    user = f"user={parts.username or 'postgres'}&sslmode=disable&application_name=schemacat"
+    uri = f"postgresql://{parts.path}?host={parts.hostname}&port={parts.port or 5432}&{user}"
+    found = await catalog.discover_schema(f"{uri}&table=orders")
+    assert found.uri == f"postgresql://{parts.path}"
+    assert [f.name for f in found] == ["id", "customer_id", "status", "payload", "extra"]
+    elsewhere = f"postgresql://{parts.path}?host={parts.hostname}&port={free_port()}&{user}"
+    with pytest.raises(SourceUnreachable) as err:
+        await catalog.discover_schema(f"{elsewhere}&table=orders", timeout=2)
+    assert f"cannot reach PostgreSQL at {parts.hostname}:" in err.value.message
+    assert err.value.hint is not None and "sslmode=disable" in err.value.hint
+
+
 async def test_permission_denied(db: str) -> None:
     role = f"reader_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,3 +52,14 @@ async def test_unreachable_postgres_names_the_server_without_the_password() -> N
         await open_store(url)
     assert "hunter2" not in str(err.value)
     assert f"postgresql://app@127.0.0.1:{url.rsplit(':', 1)[1]}" in err.value.message
+
+
+async def test_a_postgres_catalog_with_the_host_in_the_query(pg_catalog_url: str) -> None:
+    """``postgresql:///db?host=...&schema=...``: the empty host stays empty (the // kept)."""
+    parts = urlsplit(pg_catalog_url)
+    host = f"host={parts.hostname}&port={parts.port or 5432}&user={parts.username or 'postgres'}"
+    store = await open_store(f"postgresql://{parts.path}?{host}&{parts.query}")
+    try:
+        assert await store.list_streams() == []
+    finally:
+        await store.close()
