@@ -21,11 +21,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the statements before it stay applied.",
         epilog="examples:\n  schemacat run sql_examples/quickstart.sql\n"
         "  schemacat run migrations/ --var env=prod --format json\n"
-        '  schemacat run -c "SHOW STREAMS; DESCRIBE orders"',
+        '  schemacat run -c "SHOW STREAMS; DESCRIBE orders"\n'
+        "  generate-ddl | schemacat run - --continue-on-error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "files", nargs="*", metavar="FILE.sql", help="scripts, or folders of .sql files"
+        "files", nargs="*", metavar="FILE.sql", help="scripts, folders of .sql files, or - (stdin)"
     )
     parser.add_argument("-c", dest="statements", metavar="STATEMENTS", help="statements to run")
     parser.add_argument(
@@ -42,6 +43,9 @@ def scripts(args: argparse.Namespace) -> list[tuple[str, str]]:
     if args.statements is not None:
         found.append(("-c", args.statements))
     for name in args.files:
+        if name == "-":
+            found.append(("<stdin>", sys.stdin.read()))
+            continue
         path = Path(name)
         files = sorted(path.glob("*.sql")) if path.is_dir() else [path]
         for file in files:

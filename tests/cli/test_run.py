@@ -99,6 +99,17 @@ def test_a_folder_runs_in_name_order(tmp_path: Path) -> None:
     assert out.stdout.splitlines()[1:] == ["a,BIGINT,true,,", "b,VARCHAR,true,,"]
 
 
+def test_a_dash_reads_the_script_from_stdin(tmp_path: Path) -> None:
+    script = tmp_path / "piped.sql"
+    script.write_text("CREATE STREAM s (a BIGINT);\nDESCRIBE nope;\n")
+    db = str(tmp_path / "c.db")
+    out = schemacat("--catalog", db, "run", "-", "-c", "SHOW STREAMS", stdin=script)
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[0] == "<stdin>:2:10: error: stream 'nope' does not exist"
+    described = schemacat("--catalog", db, "run", "--format", "csv", "-c", "DESCRIBE s")
+    assert described.stdout.splitlines()[1:] == ["a,BIGINT,true,,"]
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert schemacat("run").returncode == 2
     assert schemacat("run", "-c", "SHOW STREAMS", "--var", "novalue").returncode == 2
