@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from catalog.schema import Field, Schema
 from catalog.typerules import representable
-from catalog.types import sql_type_name
+from catalog.types import EnumType, sql_type_name
 
 # The order of kinds is the order of steps in a migration plan.
 KINDS = (
@@ -157,6 +157,10 @@ def _types(old: pa.DataType, new: pa.DataType, path: str, out: list[Change]) -> 
         _item(old.value_field, new.value_field, f"{path}[]", out)
     elif pa.types.is_map(old) and pa.types.is_map(new) and old.key_type == new.key_type:
         _item(old.item_field, new.item_field, f"{path}{{}}", out)
+    elif isinstance(old, EnumType) and isinstance(new, EnumType):
+        if set(old.symbols) != set(new.symbols):
+            detail = "widened" if set(old.symbols) <= set(new.symbols) else "narrowed"
+            out.append(Change("retyped", path, sql_type_name(old), sql_type_name(new), detail))
     elif old != new and sql_type_name(old) != sql_type_name(new):
         detail = "widened" if representable(new, old) is None else "narrowed"
         if detail == "narrowed" and representable(old, new) is not None:

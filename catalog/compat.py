@@ -263,8 +263,8 @@ class _Resolver:
             self.issue(
                 path,
                 "ENUM_SYMBOL_REMOVED",
-                f"{path} in {self.reader_name} lacks the symbols {missing} that "
-                f"{self.writer_name} can write",
+                f"{path} in {self.reader_name} lacks the symbol{'s' * (len(missing) > 1)} "
+                f"{', '.join(missing)} that {self.writer_name} can write",
                 "keep every symbol, or give the enum a default symbol",
             )
 

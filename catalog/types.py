@@ -41,6 +41,9 @@ class EnumType(pa.ExtensionType):  # type: ignore[misc]
             other.default,
         )
 
+    def __ne__(self, other: object) -> bool:  # else pyarrow's, which ignores the symbols
+        return not self == other
+
     def __hash__(self) -> int:
         return hash((self.symbols, self.default))
 
@@ -68,6 +71,9 @@ class TimeTzType(pa.ExtensionType):  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TimeTzType)
+
+    def __ne__(self, other: object) -> bool:  # else pyarrow's, by storage type alone
+        return not self == other
 
     def __hash__(self) -> int:
         return hash("schemacat.timetz")

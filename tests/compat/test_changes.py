@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from catalog.changes import diff
 from catalog.schema import Field, Schema
+from catalog.types import EnumType
 
 OLD = Schema(
     [
@@ -94,3 +95,12 @@ def test_not_null_comment_and_map_values() -> None:
         "c NOT NULL",
         "c comment changed",
     ]
+
+
+def test_enum_symbols_added_and_removed() -> None:
+    """pyarrow's own != ignores an extension type's parameters; the diff must not."""
+    two = Schema([Field("status", EnumType(["NEW", "PAID"]))])
+    fewer = diff(two, Schema([Field("status", EnumType(["NEW"]))]))
+    assert fewer.summary == "status ENUM('NEW', 'PAID') -> ENUM('NEW') (narrowed)"
+    more = diff(two, Schema([Field("status", EnumType(["NEW", "PAID", "SHIPPED"]))]))
+    assert more.summary == "status ENUM('NEW', 'PAID') -> ENUM('NEW', 'PAID', 'SHIPPED') (widened)"

@@ -205,3 +205,13 @@ def test_unknown_mode_suggests_the_closest() -> None:
         check_compatibility(s(ID), s(ID), "BACKWARDS")
     assert err.value.code == "UNKNOWN_COMPATIBILITY_MODE"
     assert err.value.hint == "did you mean BACKWARD?"
+
+
+def test_messages_name_the_symbols_a_reader_lacks() -> None:
+    old = s(Field("status", EnumType(["NEW", "PAID", "SHIPPED"])))
+    one = check_compatibility(s(Field("status", EnumType(["NEW", "SHIPPED"]))), old)
+    assert [i.message for i in one.issues] == [
+        "status in the new schema lacks the symbol PAID that version 1 can write"
+    ]
+    two = check_compatibility(s(Field("status", EnumType(["NEW"]))), old)
+    assert "lacks the symbols PAID, SHIPPED that" in two.issues[0].message
