@@ -4,7 +4,8 @@ A statement may span lines and runs when a line ends it with ``;`` (one inside
 a string or a comment does not count).  Ctrl-C while a statement runs cancels
 it (a discovery stops, nothing is registered) and returns to the prompt;
 Ctrl-C at the prompt clears the line; Ctrl-D leaves.  With stdin not a
-terminal, the shell runs what it reads as a script.
+terminal, the shell runs what it reads as a script, backslash commands
+included, and stops at the first error (exit 1) as ``schemacat run`` does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from catalog.sql.session import Session
 
 ROW_LIMIT = 40  # rows shown of a long result; the rest are counted
+STDIN = "<stdin>"
 QUIT = ("\\q", "quit", "exit")
 HELP = """\
 CREATE [OR REPLACE] STREAM [IF NOT EXISTS] name [(col TYPE [NOT NULL] ...)] [WITH (k = v)]
@@ -74,11 +76,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    shell = Shell(args.catalog, debug=args.debug)
     if not sys.stdin.isatty():
-        from catalog.cli.script import run_texts
-
-        return asyncio.run(run_texts(args, [("<stdin>", sys.stdin.read())], {}))
-    return asyncio.run(Shell(args.catalog, debug=args.debug).main())
+        return asyncio.run(shell.script(sys.stdin.read()))
+    return asyncio.run(shell.main())
 
 
 class Shell:
@@ -91,24 +92,45 @@ class Shell:
         self.format = "table"
         self.timing = False
 
-    async def main(self) -> int:
-        from catalog._version import __version__
+    async def _open(self) -> bool:
         from catalog.cli.completion import StatementCompleter
         from catalog.core import Catalog
         from catalog.sql.session import Session
 
         try:
-            catalog = await Catalog.open(self.url)
+            self.catalog: Catalog = await Catalog.open(self.url)
         except SchemacatError as exc:
             print_error(exc, self.err, debug=self.debug)
+            return False
+        self.session: Session = Session(self.catalog)
+        self.completer: StatementCompleter = StatementCompleter()
+        return True
+
+    async def script(self, text: str) -> int:
+        """Piped input: its statements and backslash commands in order; 1 at the first error."""
+        if not await self._open():
             return 1
-        async with catalog:
-            self.catalog: Catalog = catalog
-            self.session: Session = Session(catalog)
-            self.completer: StatementCompleter = StatementCompleter()
+        async with self.catalog:
+            for command, chunk in script_parts(text):
+                if command and chunk in QUIT:
+                    break
+                if command:
+                    ok = await self.meta(chunk)
+                else:
+                    ok = await self.statements(chunk, source=STDIN, script=text, limit=None)
+                if not ok:
+                    return 1
+        return 0
+
+    async def main(self) -> int:
+        from catalog._version import __version__
+
+        if not await self._open():
+            return 1
+        async with self.catalog:
             await self.refresh()
             self.out.write(
-                f"schemacat {__version__}, catalog {catalog.url}\n"
+                f"schemacat {__version__}, catalog {self.catalog.url}\n"
                 "Statements end with ;  \\help for help, \\q to quit.\n"
             )
             prompt = self._prompt()
@@ -127,29 +149,39 @@ class Shell:
                     print_error(exc, self.err, debug=self.debug)
         return 0
 
-    async def handle(self, text: str) -> None:
+    async def handle(self, text: str) -> bool:
+        """Run what was typed; False if it failed."""
         stripped = text.strip()
         if not stripped:
-            return
+            return True
         if stripped.startswith("\\"):
-            await self.meta(stripped)
-            return
+            return await self.meta(stripped)
         task = asyncio.create_task(self.statements(text))
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, task.cancel)
         try:
-            await task
+            ok = await task
         except asyncio.CancelledError:
             self.err.write("cancelled; the interrupted statement changed nothing\n")
+            ok = False
         finally:
             loop.remove_signal_handler(signal.SIGINT)
         await self.refresh()
+        return ok
 
-    async def statements(self, text: str) -> None:
-        """Each statement in turn, with a spinner while it runs; stop at the first error."""
+    async def statements(
+        self,
+        text: str,
+        *,
+        source: str | None = None,
+        script: str | None = None,
+        limit: int | None = ROW_LIMIT,
+    ) -> bool:
+        """Each statement in turn, with a spinner while it runs; False at the first error.
+        ``source`` names the ``script`` that ``text`` comes from, for error positions."""
         from catalog.cli.spinner import Spinner
 
-        outcomes = self.session.outcomes(text)
+        outcomes = self.session.outcomes(text, source)
         while True:
             start = time.perf_counter()
             if self.err.isatty():
@@ -158,25 +190,27 @@ class Shell:
             else:
                 outcome = await anext(outcomes, None)
             if outcome is None:
-                return
+                return True
             if outcome.error is not None:
-                print_error(outcome.error, self.err, scripts={None: text}, debug=self.debug)
+                scripts = {source: script if script is not None else text}
+                print_error(outcome.error, self.err, scripts=scripts, debug=self.debug)
                 await outcomes.aclose()
-                return
+                return False
             for result in outcome.results:
                 if self.format == "table":
-                    print_table(result, self.out, color=self.color, limit=ROW_LIMIT)
+                    print_table(result, self.out, color=self.color, limit=limit)
                 else:
                     print_result(result, self.format, self.out)
             if self.timing:
                 self.out.write(f"Time: {(time.perf_counter() - start) * 1000:.3f} ms\n")
 
-    async def meta(self, command: str) -> None:
+    async def meta(self, command: str) -> bool:
+        """A backslash command; False if it failed."""
         name, _, argument = command.partition(" ")
         argument = argument.strip().rstrip(";")
         if name == "\\d":
-            await self.handle(f"DESCRIBE {argument}" if argument else "SHOW STREAMS")
-        elif name == "\\timing":
+            return await self.handle(f"DESCRIBE {argument}" if argument else "SHOW STREAMS")
+        if name == "\\timing":
             self.timing = not self.timing
             self.out.write(f"Timing is {'on' if self.timing else 'off'}.\n")
         elif name == "\\format" and argument in FORMATS:
@@ -184,11 +218,14 @@ class Shell:
             self.out.write(f"Output format is {argument}.\n")
         elif name == "\\format":
             self.err.write(f"error: \\format takes one of {', '.join(FORMATS)}\n")
+            return False
         elif name in ("\\help", "\\?", "\\h"):
             lines = [line for line in HELP.splitlines() if line.startswith(argument.upper())]
             self.out.write("\n".join(lines or HELP.splitlines()) + "\n\n" + META_HELP + "\n")
         else:
             self.err.write(f"error: unknown command {name}\nhint: \\help lists the commands\n")
+            return False
+        return True
 
     async def refresh(self) -> None:
         """The stream names and columns completion offers."""
@@ -216,6 +253,33 @@ class Shell:
             enable_history_search=True,
         )
         return session
+
+
+def script_parts(text: str) -> list[tuple[bool, str]]:
+    """Piped input as (is_command, chunk) in order.  A line starting with a backslash
+    outside any statement is a command; each stretch of statements between commands is
+    the whole text with every other line left empty, so positions stay the script's."""
+    from catalog.sql.script import split_statements
+
+    parts: list[tuple[bool, str]] = []
+    lines = text.split("\n")
+    first = 0  # the first line of the statements not yet taken
+
+    def take(end: int) -> None:
+        chunk = lines[first:end]
+        if any(line.strip() for line in chunk):
+            parts.append((False, "\n" * first + "\n".join(chunk)))
+
+    for number, line in enumerate(lines):
+        if not line.lstrip().startswith("\\"):
+            continue
+        pending = split_statements("\n".join(lines[first:number]))
+        if not pending or pending[-1].terminated:  # not inside a statement
+            take(number)
+            parts.append((True, line.strip()))
+            first = number + 1
+    take(len(lines))
+    return parts
 
 
 def complete(text: str) -> bool:

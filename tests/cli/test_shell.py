@@ -111,6 +111,38 @@ def test_piped_input_runs_as_a_script(tmp_path: Path) -> None:
     assert out.stderr.startswith("<stdin>:2:10: error: stream 'b' does not exist\n")
 
 
+def test_piped_input_takes_backslash_commands(tmp_path: Path) -> None:
+    """As psql and the DuckDB CLI do; a backslash line inside a statement is the statement's."""
+    script = tmp_path / "s.sql"
+    script.write_text(
+        "\\format csv\n"
+        "CREATE STREAM a (id INT COMMENT 'first line\n"
+        "\\d is still the comment',\n"
+        "  x INT);\n"
+        "\\d a\n"
+        "\\q\n"
+        "DESCRIBE nothing_after_quit;\n"
+    )
+    db = str(tmp_path / "c.db")
+    out = schemacat("--catalog", db, "shell", stdin=script)
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout == (
+        "Output format is csv.\n"
+        "stream a: version 1, 2 columns, declared\n"
+        "column,type,nullable,default,comment\n"
+        'id,INTEGER,true,,"first line\n\\d is still the comment"\n'
+        "x,INTEGER,true,,\n"
+    )
+    script.write_text("\\d\nDESCRIBE b;\n")
+    failed = schemacat("--catalog", db, "shell", stdin=script)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("<stdin>:2:10: error: stream 'b' does not exist\n")
+    script.write_text("\\nope\nDESCRIBE a;\n")
+    unknown = schemacat("--catalog", db, "shell", stdin=script)
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    assert unknown.stderr.startswith("error: unknown command \\nope")
+
+
 def test_no_color_means_no_color(tmp_path: Path) -> None:
     shell = Terminal(
         "--catalog", str(tmp_path / "c.db"), "shell", home=tmp_path, env={"NO_COLOR": "1"}
