@@ -1,7 +1,9 @@
 """Completion in the shell: keywords, stream names, their columns, WITH keys and URIs.
 
 What to offer depends on where the cursor is in the statement being typed:
-inside a quoted string, URI schemes and local paths; right after ``WITH (`` or
+inside a quoted string, URI schemes, local paths, the topics of a
+``kafka://host:port/`` and the tables of a ``postgresql://...?table=``
+(asked of the source, at most every 30 s and for at most 2 s); right after ``WITH (`` or
 a comma inside it, option keys; after a word that names a stream (``DESCRIBE``,
 ``STREAM``, ``FOR``, ``FROM`` ...), stream names; after ``COLUMN``, the columns
 of the streams the statement mentions (not after ``ADD COLUMN``: a new name);
@@ -50,6 +52,7 @@ class StatementCompleter(Completer):
 
     def __init__(self) -> None:
         self.streams: Mapping[str, tuple[str, ...]] = {}
+        self.sources = SourceObjects()
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -58,7 +61,7 @@ class StatementCompleter(Completer):
         quote = open_quote(text)
         if quote is not None:
             prefix = text[quote + 1 :]
-            for s in _in_string(prefix, text[quote], text[:quote].split()):
+            for s in self._in_string(prefix, text[quote], text[:quote].split()):
                 yield Completion(s.text, -len(prefix), display_meta=s.kind)
             return
         word = document.get_word_before_cursor(WORD=False)
@@ -96,6 +99,37 @@ class StatementCompleter(Completer):
         lowered = {name.lower(): name for name in self.streams}
         found = (lowered.get(w.strip('"(),;').lower()) for w in words)
         return list(dict.fromkeys(name for name in found if name))
+
+    def _in_string(self, prefix: str, quote: str, before: list[str]) -> Iterator[Suggestion]:
+        if quote != "'":
+            return
+        if "".join(before[-2:]).lower().endswith("compatibility="):
+            from catalog.modes import MODES
+
+            yield from _matching(prefix, MODES, "mode", match_case=True)
+        elif "://" not in prefix:
+            for scheme in schemes():
+                if scheme.startswith(prefix.lower()):
+                    yield Suggestion(f"{scheme}://", "scheme")
+            yield from _paths(prefix)
+        else:
+            yield from self._objects(prefix)
+
+    def _objects(self, prefix: str) -> Iterator[Suggestion]:
+        """Topics after ``kafka://host:port/``, tables after ``postgresql://...table=``."""
+        scheme, _, rest = prefix.partition("://")
+        if scheme.lower() == "kafka" and "/" in rest:
+            base, _, start = prefix.rpartition("/")
+            kind, where = "topic", base
+        elif scheme.lower() in ("postgresql", "postgres") and "table=" in rest:
+            base, _, start = prefix.rpartition("table=")
+            kind, where = "table", base.rstrip("?&")
+            base += "table="
+        else:
+            return
+        for name in self.sources.names(where):
+            if name.startswith(start):
+                yield Suggestion(f"{base}{'/' if kind == 'topic' else ''}{name}", kind)
 
 
 def _current_statement(text: str) -> str:
@@ -147,18 +181,33 @@ def _matching(
             yield Suggestion(text, kind)
 
 
-def _in_string(prefix: str, quote: str, before: list[str]) -> Iterator[Suggestion]:
-    if quote != "'":
-        return
-    if "".join(before[-2:]).lower().endswith("compatibility="):
-        from catalog.modes import MODES
+class SourceObjects:
+    """The names a broker or database holds, remembered for a while; a source that
+    does not answer quickly offers nothing rather than holding up the prompt."""
 
-        yield from _matching(prefix, MODES, "mode", match_case=True)
-    elif "://" not in prefix:
-        for scheme in schemes():
-            if scheme.startswith(prefix.lower()):
-                yield Suggestion(f"{scheme}://", "scheme")
-        yield from _paths(prefix)
+    TTL, TIMEOUT = 30.0, 2.0
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, list[str]]] = {}
+
+    def names(self, uri: str) -> list[str]:
+        """Run in the completer's own thread (the shell wraps it in ThreadedCompleter)."""
+        import asyncio
+        import time
+
+        from catalog.discover import list_objects
+        from catalog.errors import SchemacatError
+
+        seen = self._seen.get(uri)
+        if seen is not None and time.monotonic() - seen[0] < self.TTL:
+            return seen[1]
+        try:
+            objects = asyncio.run(list_objects(uri, timeout=self.TIMEOUT)) or []
+        except SchemacatError:
+            objects = []
+        names = sorted(str(o["name"]) for o in objects if "skipped" not in o)
+        self._seen[uri] = (time.monotonic(), names)
+        return names
 
 
 def _paths(prefix: str) -> Iterator[Suggestion]:

@@ -239,6 +239,7 @@ class Shell:
 
     def _prompt(self) -> PromptSession[str]:
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import ThreadedCompleter
         from prompt_toolkit.filters import Condition
         from prompt_toolkit.lexers import PygmentsLexer
 
@@ -247,7 +248,7 @@ class Shell:
             multiline=Condition(lambda: not complete(session.default_buffer.text)),
             prompt_continuation=lambda width, line, wrap: "-> ".rjust(width),
             lexer=PygmentsLexer.from_filename("statement.sql"),
-            completer=self.completer,
+            completer=ThreadedCompleter(self.completer),  # topics and tables come over the network
             complete_while_typing=False,
             history=_history(),
             enable_history_search=True,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
+
+import asyncpg
 import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from catalog.cli.completion import StatementCompleter
+from tests.conftest import with_query
+from tests.providers.kafka_util import create_topic
+from tests.services import Service, free_port
 
 
 @pytest.fixture
@@ -52,3 +60,40 @@ def completer() -> StatementCompleter:
 def test_offers(completer: StatementCompleter, typed: str, offered: list[str]) -> None:
     found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
     assert [c.text for c in found] == offered
+
+
+async def test_topics_and_tables_come_from_the_source(
+    kafka: Service, pg_database: str, completer: StatementCompleter
+) -> None:
+    topic = f"completion-{uuid.uuid4().hex[:8]}"
+    await create_topic(kafka.address, topic, 1)
+    conn = await asyncpg.connect(pg_database)
+    try:
+        await conn.execute("CREATE TABLE shipments (id bigint); CREATE TABLE shops (id bigint)")
+    finally:
+        await conn.close()
+
+    def offered(typed: str) -> list[str]:  # the shell runs the completer in a thread
+        found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
+        return [c.text for c in found]
+
+    broker = f"kafka://{kafka.address}"
+    assert await asyncio.to_thread(offered, f"DESCRIBE '{broker}/completion-") == [
+        f"{broker}/{topic}"
+    ]
+    database = with_query(pg_database, sslmode="disable")
+    assert await asyncio.to_thread(offered, f"DESCRIBE '{database}&table=public.sh") == [
+        f"{database}&table=public.shipments",
+        f"{database}&table=public.shops",
+    ]
+
+
+def test_a_source_that_does_not_answer_offers_nothing_quickly(
+    completer: StatementCompleter,
+) -> None:
+    typed = f"DESCRIBE 'kafka://127.0.0.1:{free_port()}/"
+    start = time.monotonic()
+    for _ in range(3):  # asked once; the silence is remembered
+        found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
+        assert list(found) == []
+    assert time.monotonic() - start < 2 * StatementCompleter().sources.TIMEOUT

@@ -102,6 +102,11 @@ def test_ctrl_c_cancels_a_slow_discovery(shell: Terminal, big_topic: str) -> Non
     assert "(0 rows)" in shell.wait_for("rows)")
 
 
+def test_completion_asks_the_broker_for_its_topics(shell: Terminal, big_topic: str) -> None:
+    shell.send(f"DESCRIBE '{big_topic[:-3]}\t")  # the topic's name, but for its end
+    shell.wait_for(f"DESCRIBE '{big_topic}")
+
+
 def test_piped_input_runs_as_a_script(tmp_path: Path) -> None:
     script = tmp_path / "s.sql"
     script.write_text("CREATE STREAM a (id INT);\nDESCRIBE b;\n")
