@@ -206,6 +206,21 @@ async def test_globs_folders_and_hive_partitions(tmp_path: Path) -> None:
     assert uri.details["files_matched"] == 4
 
 
+async def test_hive_nulls_and_encoded_values(tmp_path: Path) -> None:
+    """As Hive and Spark write them: NULL as __HIVE_DEFAULT_PARTITION__, values URL-encoded."""
+    for region, day in [("eu", "2024-01-01"), ("__HIVE_DEFAULT_PARTITION__", "2024-01-02")]:
+        folder = tmp_path / "lake" / f"region={region}" / f"day={day.replace('-', '%2D')}"
+        write(folder / "part-0.parquet", samples.parquet())
+    write(
+        tmp_path / "lake" / "year=__HIVE_DEFAULT_PARTITION__" / "part-0.parquet", samples.parquet()
+    )
+    write(tmp_path / "lake" / "n=7" / "part-0.parquet", samples.parquet())
+    write(tmp_path / "lake" / "n=__HIVE_DEFAULT_PARTITION__" / "part-1.parquet", samples.parquet())
+    found = await catalog.discover_schema(str(tmp_path / "lake"))
+    partitions = {f.name: f.sql_type for f in found if f.comment == "hive partition"}
+    assert partitions == {"n": "BIGINT", "region": "VARCHAR", "day": "DATE", "year": "VARCHAR"}
+
+
 async def test_many_files_merge_by_name_with_widening(tmp_path: Path) -> None:
     write(tmp_path / "m" / "a.ndjson", b'{"id": 1, "v": 1, "only_a": "x"}\n')
     write(tmp_path / "m" / "b.ndjson", b'{"id": 2, "v": 2.5, "only_b": true}\n')
