@@ -83,9 +83,13 @@ def read_blob(
         return _avro(blob)
     data, complete = read_lines(blob, sample_size)
     if fmt == "json":
-        from providers.json_reader import infer_json
+        from providers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
 
-        return infer_json(data, complete, sample_size, blob.name)
+        try:
+            return infer_json(data, complete, sample_size, blob.name)
+        except ValueCutOff:  # one big (pretty) document: read it whole
+            data, complete = read_lines(blob, MAX_DOCUMENT, first=len(data), limit=MAX_DOCUMENT)
+            return infer_json(data, complete, sample_size, blob.name)
     if fmt in ("csv", "tsv"):
         from providers.csv_reader import infer_csv
 

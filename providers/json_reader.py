@@ -21,6 +21,7 @@ from catalog.infer import Inference, infer_records, infer_table
 
 _DECODER = json.JSONDecoder()
 PROBE_BYTES = 16 << 10
+MAX_DOCUMENT = 64 << 20  # as DuckDB's read_json, which stops at 16 MB by default
 _WHITESPACE = " \t\r\n"
 
 
@@ -40,6 +41,12 @@ def infer_json(data: bytes, complete: bool, sample_size: int, name: str) -> Infe
         if fast is not None:
             return fast
         records, malformed, first_error = _records([ln for ln in body.split(b"\n") if ln.strip()])
+    if not records and not malformed:
+        raise ValueCutOff(
+            f"the first JSON value in {name} is larger than the {len(data)} bytes read",
+            hint=f"schemacat reads a document of up to {MAX_DOCUMENT >> 20} MB; "
+            "split larger ones into newline-delimited records",
+        )
     if not records:
         raise MalformedSource(
             f"every record sampled from {name} is malformed ({malformed} of {malformed}); "
@@ -47,6 +54,11 @@ def infer_json(data: bytes, complete: bool, sample_size: int, name: str) -> Infe
             hint="check that the source holds JSON, or give format=csv or format=text",
         )
     return infer_records(records, malformed=malformed)
+
+
+class ValueCutOff(MalformedSource):
+    """The read ended inside the first value: a single document larger than the sample
+    read; the caller reads again, up to MAX_DOCUMENT bytes."""
 
 
 def _is_json(line: bytes) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 import catalog
-from catalog.discover import sample
+from catalog.discover import clear_cache, sample
 from catalog.errors import (
     BadOption,
     EmptySource,
@@ -52,6 +53,25 @@ async def test_pretty_and_concatenated_documents(tmp_path: Path) -> None:
     found = await catalog.discover_schema(write(tmp_path / "docs.json", body))
     assert types(found) == samples.ORDER_TYPES
     assert found.sampled == 3
+
+
+async def test_one_document_larger_than_the_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API dump: one pretty object holding the records, read whole (as DuckDB does)."""
+    document = {"data": [{"id": i, "name": f"n{i}"} for i in range(5000)], "meta": {"pages": 1}}
+    path = write(tmp_path / "dump.json", json.dumps(document, indent=2).encode())
+    found = await catalog.discover_schema(path)
+    assert types(found) == {
+        "data": 'STRUCT(id BIGINT, "name" VARCHAR)[]',
+        "meta": "STRUCT(pages BIGINT)",
+    }
+    assert found.sampled == 1
+    monkeypatch.setattr("providers.json_reader.MAX_DOCUMENT", 100_000)
+    clear_cache()
+    with pytest.raises(MalformedSource, match=r"first JSON value in .* is larger than") as err:
+        await catalog.discover_schema(path)
+    assert err.value.hint is not None and "newline-delimited" in err.value.hint
 
 
 @pytest.mark.parametrize(
