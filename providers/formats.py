@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from catalog.errors import BadOption, MalformedSource
 from catalog.infer import Inference, discovered_schema
-from catalog.infer.stats import ColumnStats, jsonable
+from catalog.infer.stats import ColumnStats, jsonable, python_value
 from catalog.schema import Schema
 from providers.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
 
@@ -102,8 +102,11 @@ def _parquet(blob: Blob) -> Inference:
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.ParquetFile(pa.PythonFile(BlobFile(blob), mode="r")).metadata
-        arrow = meta.schema.to_arrow_schema()
+        # INT96, the legacy Spark/Hive/Impala timestamp, in microseconds as DuckDB reads it
+        footer = pq.ParquetFile(
+            pa.PythonFile(BlobFile(blob), mode="r"), coerce_int96_timestamp_unit="us"
+        )
+        meta, arrow = footer.metadata, footer.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         raise MalformedSource(f"{blob.name} is not a readable Parquet file: {exc}") from None
     stats = _parquet_stats(meta, arrow)
@@ -126,12 +129,20 @@ def _parquet_stats(meta: Any, arrow: pa.Schema) -> dict[str, ColumnStats]:
             continue
         nulls = sum(s.null_count for s in groups if s.has_null_count)
         bounded = [s for s in groups if s.has_min_max]
-        low = min((s.min for s in bounded), default=None) if len(bounded) == len(groups) else None
-        high = max((s.max for s in bounded), default=None) if len(bounded) == len(groups) else None
+        every = len(bounded) == len(groups)
+        low = min((_bound(s, "min", field.type) for s in bounded), default=None) if every else None
+        high = max((_bound(s, "max", field.type) for s in bounded), default=None) if every else None
         out[field.name] = ColumnStats(
             round(nulls / meta.num_rows, 6), None, jsonable(low), jsonable(high)
         )
     return out
+
+
+def _bound(statistics: Any, which: str, dtype: pa.DataType) -> Any:
+    """A row group's min or max (nanoseconds from the raw integer: Python cannot hold them)."""
+    if getattr(dtype, "unit", None) == "ns":
+        return python_value(pa.scalar(getattr(statistics, f"{which}_raw"), dtype))
+    return getattr(statistics, which)
 
 
 def _arrow_ipc(blob: Blob) -> Inference:

@@ -69,14 +69,22 @@ def column_stats(column: pa.ChunkedArray | pa.Array) -> ColumnStats:
         distinct = pc.count_distinct(storage, mode="only_valid").as_py()
     if _orderable(dtype) and non_null:
         bounds = pc.min_max(column)
-        min_value, max_value = bounds["min"].as_py(), bounds["max"].as_py()
+        min_value, max_value = python_value(bounds["min"]), python_value(bounds["max"])
     return ColumnStats(
         null_fraction=round(column.null_count / length, 6),
         distinct_count=distinct,
         min=jsonable(min_value),
         max=jsonable(max_value),
-        example=jsonable(example.as_py()) if example is not None else None,
+        example=jsonable(python_value(example)) if example is not None else None,
     )
+
+
+def python_value(scalar: pa.Scalar) -> Any:
+    """``scalar.as_py()``, but Arrow's text of a nanosecond timestamp, time or duration:
+    Python's datetime stops at microseconds (and raises below them)."""
+    if getattr(scalar.type, "unit", None) == "ns":
+        return scalar.cast(pa.string()).as_py()
+    return scalar.as_py()
 
 
 def table_stats(table: pa.Table) -> dict[str, ColumnStats]:

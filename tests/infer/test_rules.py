@@ -173,3 +173,26 @@ def test_arrow_path_agrees_with_value_path(records: list[dict[str, Any]]) -> Non
     assert fast.schema == slow.schema
     assert fast.table is not None and slow.table is not None
     assert fast.table.to_pylist() == slow.table.to_pylist()
+
+
+def test_statistics_of_nanosecond_values() -> None:
+    """Python's datetime stops at microseconds; Arrow's own text keeps the nanoseconds."""
+    import pyarrow as pa
+
+    from catalog.infer.stats import table_stats
+
+    stats = table_stats(
+        pa.table(
+            {
+                "at": pa.array([1, 2], pa.timestamp("ns")),
+                "of_day": pa.array([5, 6], pa.time64("ns")),
+                "micro": pa.array([1, 2], pa.timestamp("us")),
+            }
+        )
+    )
+    assert (stats["at"].min, stats["at"].max) == (
+        "1970-01-01 00:00:00.000000001",
+        "1970-01-01 00:00:00.000000002",
+    )
+    assert stats["of_day"].example == "00:00:00.000000005"
+    assert stats["micro"].max == "1970-01-01T00:00:00.000002"

@@ -155,6 +155,17 @@ async def test_parquet_footer_gives_exact_types_and_nullability(tmp_path: Path) 
     )
 
 
+async def test_legacy_int96_timestamps_read_as_duckdb_reads_them(tmp_path: Path) -> None:
+    """Old Spark, Hive and Impala write INT96; pyarrow would say nanoseconds, DuckDB TIMESTAMP."""
+    table = pa.table({"at": pa.array([0, 1], pa.timestamp("ns")), "n": [1, 2]})
+    data = samples.parquet(table, use_deprecated_int96_timestamps=True)
+    found = await catalog.discover_schema(write(tmp_path / "legacy.parquet", data))
+    assert types(found) == {"at": "TIMESTAMP", "n": "BIGINT"}
+    modern = await catalog.discover_schema(write(tmp_path / "ns.parquet", samples.parquet(table)))
+    assert types(modern)["at"] == "TIMESTAMP_NS"  # a real INT64 nanosecond column stays so
+    assert modern.stats["at"].max == "1970-01-01 00:00:00.000000001"  # not a crash
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [
