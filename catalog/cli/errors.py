@@ -32,6 +32,14 @@ def print_error(
         err.write(f"hint: {error.hint}\n")
 
 
+def print_internal_error(error: Exception, err: TextIO, *, debug: bool = False) -> None:
+    """An error schemacat did not expect: a bug.  The traceback only with --debug."""
+    if debug:
+        traceback.print_exception(error, file=err)
+    err.write(f"error: internal error: {type(error).__name__}: {error}\n")
+    err.write("hint: this is a bug in schemacat; run again with --debug and report the traceback\n")
+
+
 def _line(source: str | None, number: int, scripts: Mapping[str | None, str]) -> str | None:
     text = scripts.get(source)
     if text is None and source:

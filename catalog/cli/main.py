@@ -65,4 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from catalog.cli.errors import print_internal_error
+
+        print_internal_error(exc, sys.stderr, debug=args.debug)
+        return EXIT_ERROR
     return code

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from catalog.cli.errors import print_error
+from catalog.cli.errors import print_error, print_internal_error
 from catalog.cli.render import FORMATS, print_result, print_table, use_color
 from catalog.errors import SchemacatError
 
@@ -147,6 +147,8 @@ class Shell:
                     await self.handle(text)
                 except SchemacatError as exc:  # the catalog itself failed: say so, stay
                     print_error(exc, self.err, debug=self.debug)
+                except Exception as exc:  # a bug: say so, and stay in the shell
+                    print_internal_error(exc, self.err, debug=self.debug)
         return 0
 
     async def handle(self, text: str) -> bool:

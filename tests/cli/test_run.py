@@ -5,6 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
+import pytest
+
+from catalog.cli.main import main
+from catalog.discovery import Discovery, Options, Provider
+from catalog.registry import register_provider
 from tests.cli.process import schemacat
 
 DATA = Path(__file__).parents[1] / "sql" / "data"
@@ -143,3 +149,33 @@ def test_help_has_examples() -> None:
         out = schemacat(*command, "--help")
         assert out.returncode == 0
         assert "example" in out.stdout and "schemacat " in out.stdout.split("example")[1]
+
+
+class BrokenProvider(Provider):
+    """A third-party provider with a bug in it."""
+
+    schemes = ("broken",)
+
+    async def discover(self, uri: str, options: Options) -> Discovery:
+        raise KeyError("columns")
+
+    async def sample(self, uri: str, options: Options) -> pa.Table:
+        raise KeyError("columns")
+
+    async def check(self, uri: str, options: Options) -> None:
+        return None
+
+
+def test_a_bug_is_an_internal_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register_provider("broken", BrokenProvider(), clobber=True)
+    argv = ["--catalog", str(tmp_path / "c.db"), "run", "-c", "DESCRIBE 'broken://x'"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "error: internal error: KeyError: 'columns'\n"
+        "hint: this is a bug in schemacat; run again with --debug and report the traceback\n"
+    )
+    assert main(["--debug", *argv]) == 1
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
