@@ -91,6 +91,7 @@ class Shell:
         self.color = use_color(self.out)
         self.format = "table"
         self.timing = False
+        self.limit: int | None = ROW_LIMIT  # rows of a table shown at a terminal
 
     async def _open(self) -> bool:
         from catalog.cli.completion import StatementCompleter
@@ -110,6 +111,7 @@ class Shell:
         """Piped input: its statements and backslash commands in order; 1 at the first error."""
         if not await self._open():
             return 1
+        self.limit = None
         async with self.catalog:
             for command, chunk in script_parts(text):
                 if command and chunk in QUIT:
@@ -117,7 +119,7 @@ class Shell:
                 if command:
                     ok = await self.meta(chunk)
                 else:
-                    ok = await self.statements(chunk, source=STDIN, script=text, limit=None)
+                    ok = await self.statements(chunk, source=STDIN, script=text)
                 if not ok:
                     return 1
         return 0
@@ -172,12 +174,7 @@ class Shell:
         return ok
 
     async def statements(
-        self,
-        text: str,
-        *,
-        source: str | None = None,
-        script: str | None = None,
-        limit: int | None = ROW_LIMIT,
+        self, text: str, *, source: str | None = None, script: str | None = None
     ) -> bool:
         """Each statement in turn, with a spinner while it runs; False at the first error.
         ``source`` names the ``script`` that ``text`` comes from, for error positions."""
@@ -200,7 +197,7 @@ class Shell:
                 return False
             for result in outcome.results:
                 if self.format == "table":
-                    print_table(result, self.out, color=self.color, limit=limit)
+                    print_table(result, self.out, color=self.color, limit=self.limit)
                 else:
                     print_result(result, self.format, self.out)
             if self.timing:
