@@ -83,8 +83,8 @@ def _null_words(
     words = sorted(
         {
             word
-            for name in text_columns
-            for word in pc.unique(found.table.column(name)).to_pylist()
+            for column in text_columns
+            for word in pc.unique(found.table.column(column)).to_pylist()
             if word in NULL_WORDS
         }
     )
