@@ -64,6 +64,12 @@ async def list_objects(uri: str, **options: Any) -> list[dict[str, Any]] | None:
     return await get_provider(source.scheme).list_objects(source.uri, source.options)
 
 
+async def children(uri: str, **options: Any) -> list[str] | None:
+    """The names one level inside ``uri``, as its provider lists them (for completion)."""
+    source = _source(uri, options)
+    return await get_provider(source.scheme).children(source.uri, source.options)
+
+
 async def sample(uri: str, **options: Any) -> pa.Table:
     """The records discovery looks at, as a table."""
     source = _source(uri, options)

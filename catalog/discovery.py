@@ -197,6 +197,12 @@ class Provider(ABC):
         """For a URI that names many objects (a database, a broker): what is there."""
         return None
 
+    async def children(self, uri: str, options: Options) -> list[str] | None:
+        """The names one level inside ``uri`` (a broker's topics, a database's tables, an
+        S3 folder's objects and subfolders), for completing a URI being typed; None if
+        the provider cannot tell."""
+        return None
+
     async def validate(self, uri: str, schema: Schema, options: Options) -> list[Drift]:
         """How the source's data differs from ``schema``, column by column."""
         return drift(schema, await self.discover(uri, options))

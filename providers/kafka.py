@@ -87,6 +87,10 @@ class KafkaProvider(Provider):
         async with _consumer(uri, options) as consumer:
             await consumer.topics()
 
+    async def children(self, uri: str, options: Options) -> list[str] | None:
+        async with _consumer(uri, options) as consumer:
+            return sorted(t for t in await consumer.topics() if not t.startswith("__"))
+
     async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
         if _topic(uri):
             return None

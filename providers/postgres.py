@@ -77,6 +77,11 @@ class PostgresProvider(Provider):
         async with _connection(uri, options) as conn:
             await conn.fetchval("SELECT 1")
 
+    async def children(self, uri: str, options: Options) -> list[str] | None:
+        async with _connection(uri, options) as conn:
+            relations = await _Reader(conn, options).relations(None, None)
+            return [r.qualified for r in relations if r.readable]
+
     async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
         if options.text("table"):
             return None

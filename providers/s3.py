@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import fnmatch
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -101,9 +102,28 @@ class S3Provider(Provider):
 
         await asyncio.to_thread(_translated, run, uri, options)
 
+    async def children(self, uri: str, options: Options) -> list[str] | None:
+        """The subfolders (ending in /) and objects directly inside the folder of ``uri``."""
+        parts = urlsplit(uri)
+        bucket, folder = parts.netloc, _parent(parts.path.lstrip("/"))
+
+        def run() -> list[str]:
+            page = self.client(options).list_objects_v2(
+                Bucket=bucket, Prefix=folder, Delimiter="/", MaxKeys=1000
+            )
+            subfolders = [p["Prefix"] for p in page.get("CommonPrefixes", ())]
+            keys = [o["Key"] for o in page.get("Contents", ()) if o["Key"] != folder]
+            return [name[len(folder) :] for name in sorted(subfolders + keys)]
+
+        return await asyncio.to_thread(_translated, run, uri, options)
+
     def client(self, options: Options) -> Any:
         anonymous = options.flag("anonymous", False)
-        key = (options.text("endpoint_url"), options.text("region"), options.timeout, anonymous)
+        # boto3 reads the endpoint variables itself; in the key, a change of them
+        # gets a new client rather than one that goes to the old endpoint
+        env = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        endpoint = options.text("endpoint_url") or env
+        key = (endpoint, options.text("region"), options.timeout, anonymous)
         with self._lock:
             if key not in self._clients:
                 import boto3

@@ -1,9 +1,10 @@
 """Completion in the shell: keywords, stream names, their columns, WITH keys and URIs.
 
 What to offer depends on where the cursor is in the statement being typed:
-inside a quoted string, URI schemes, local paths, the topics of a
-``kafka://host:port/`` and the tables of a ``postgresql://...?table=``
-(asked of the source, at most every 30 s and for at most 2 s); right after ``WITH (`` or
+inside a quoted string, URI schemes, local paths, and what a source holds
+(the topics of a ``kafka://host:port/``, the tables of a
+``postgresql://...?table=``, the objects of an ``s3://bucket/folder/``; asked
+of the source at most every 30 s and for at most 2 s); right after ``WITH (`` or
 a comma inside it, option keys; after a word that names a stream (``DESCRIBE``,
 ``STREAM``, ``FOR``, ``FROM`` ...), stream names; after ``COLUMN``, the columns
 of the streams the statement mentions (not after ``ADD COLUMN``: a new name);
@@ -116,20 +117,25 @@ class StatementCompleter(Completer):
             yield from self._objects(prefix)
 
     def _objects(self, prefix: str) -> Iterator[Suggestion]:
-        """Topics after ``kafka://host:port/``, tables after ``postgresql://...table=``."""
+        """Topics after ``kafka://host:port/``, tables after ``postgresql://...table=``,
+        objects and folders after ``s3://bucket/folder/``: the source's ``children``."""
         scheme, _, rest = prefix.partition("://")
-        if scheme.lower() == "kafka" and "/" in rest:
-            base, _, start = prefix.rpartition("/")
-            kind, where = "topic", base
-        elif scheme.lower() in ("postgresql", "postgres") and "table=" in rest:
+        scheme = scheme.lower()
+        if scheme == "kafka" and "/" in rest:
+            lookup, _, start = prefix.rpartition("/")
+            stem, kind = lookup + "/", "topic"
+        elif scheme in ("postgresql", "postgres") and "table=" in rest:
             base, _, start = prefix.rpartition("table=")
-            kind, where = "table", base.rstrip("?&")
-            base += "table="
+            lookup, stem, kind = base.rstrip("?&"), base + "table=", "table"
+        elif scheme == "s3" and "/" in rest:
+            stem, _, start = prefix.rpartition("/")
+            lookup = stem = stem + "/"
+            kind = "object"
         else:
             return
-        for name in self.sources.names(where):
+        for name in self.sources.names(lookup):
             if name.startswith(start):
-                yield Suggestion(f"{base}{'/' if kind == 'topic' else ''}{name}", kind)
+                yield Suggestion(stem + name, "folder" if name.endswith("/") else kind)
 
 
 def _current_statement(text: str) -> str:
@@ -182,8 +188,9 @@ def _matching(
 
 
 class SourceObjects:
-    """The names a broker or database holds, remembered for a while; a source that
-    does not answer quickly offers nothing rather than holding up the prompt."""
+    """The names one level inside a source (``Provider.children``), remembered for a
+    while; a source that does not answer quickly offers nothing rather than holding up
+    the prompt."""
 
     TTL, TIMEOUT = 30.0, 2.0
 
@@ -195,17 +202,16 @@ class SourceObjects:
         import asyncio
         import time
 
-        from catalog.discover import list_objects
+        from catalog.discover import children
         from catalog.errors import SchemacatError
 
         seen = self._seen.get(uri)
         if seen is not None and time.monotonic() - seen[0] < self.TTL:
             return seen[1]
         try:
-            objects = asyncio.run(list_objects(uri, timeout=self.TIMEOUT)) or []
+            names = asyncio.run(children(uri, timeout=self.TIMEOUT)) or []
         except SchemacatError:
-            objects = []
-        names = sorted(str(o["name"]) for o in objects if "skipped" not in o)
+            names = []
         self._seen[uri] = (time.monotonic(), names)
         return names
 

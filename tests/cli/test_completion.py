@@ -7,6 +7,7 @@ import time
 import uuid
 
 import asyncpg
+import boto3
 import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
@@ -97,3 +98,29 @@ def test_a_source_that_does_not_answer_offers_nothing_quickly(
         found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
         assert list(found) == []
     assert time.monotonic() - start < 2 * StatementCompleter().sources.TIMEOUT
+
+
+async def test_s3_folders_and_objects(
+    s3: Service, bucket: str, completer: StatementCompleter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3.address)
+    client = boto3.client("s3", endpoint_url=s3.address)
+    for key in ("lake/day=1/a.parquet", "lake/day=2/b.parquet", "lake/notes.md", "top.csv"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"x")
+
+    def offered(typed: str) -> list[tuple[str, str]]:
+        found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
+        return [(c.text, c.display_meta_text) for c in found]
+
+    lake = f"s3://{bucket}/lake/"
+    assert await asyncio.to_thread(offered, f"DESCRIBE '{lake}") == [
+        (f"{lake}day=1/", "folder"),
+        (f"{lake}day=2/", "folder"),
+        (f"{lake}notes.md", "object"),
+    ]
+    assert await asyncio.to_thread(offered, f"DESCRIBE '{lake}day=2") == [
+        (f"{lake}day=2/", "folder")
+    ]
+    assert await asyncio.to_thread(offered, f"DESCRIBE 's3://{bucket}/t") == [
+        (f"s3://{bucket}/top.csv", "object")
+    ]
