@@ -1,8 +1,11 @@
-"""Reading a schema from a file: Avro (.avsc), JSON Schema, or our canonical JSON.
+"""Reading a schema from a file: Avro (.avsc), JSON Schema, our canonical JSON, or SQL.
 
-The kind is told by the content, not only the extension: an Avro record has
-``"type": "record"``, a JSON Schema has ``$schema`` or ``properties``, and the
-canonical form has a ``fields`` list of objects with ``nullable``.
+The kind of a JSON file is told by its content, not only the extension: an Avro
+record has ``"type": "record"``, a JSON Schema has ``$schema`` or
+``properties``, and the canonical form has a ``fields`` list of objects with
+``nullable``.  A ``.sql`` script runs in a throwaway in-memory catalog, so its
+CREATE STREAM, ALTERs, DEFINEs and discoveries count as they would in a real
+one; the schema is the one its single stream ends with.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ from catalog.schema import Schema
 
 
 def load_schema_file(path: str | Path) -> tuple[Schema, str]:
-    """The schema in ``path`` and its kind: ``avro``, ``jsonschema`` or ``canonical``."""
+    """The schema in ``path`` and its kind: ``avro``, ``jsonschema``, ``canonical`` or ``sql``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SchemaError(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".sql":
+        import asyncio
+
+        return asyncio.run(_from_sql(path, text)), "sql"
     try:
         doc: Any = json.loads(text)
     except ValueError as exc:
@@ -54,3 +61,21 @@ def schema_kind(doc: Any) -> str | None:
     if isinstance(fields, list) and all(isinstance(f, dict) and "nullable" in f for f in fields):
         return "canonical"
     return None
+
+
+async def _from_sql(path: Path, text: str) -> Schema:
+    from catalog.core import Catalog
+    from catalog.sql.session import Session
+
+    async with await Catalog.open(":memory:") as scratch:
+        session = Session(scratch)
+        session.enter_file(str(path))
+        await session.execute(text, str(path))
+        latest = await scratch.latest_versions()
+    if len(latest) != 1:
+        names = ", ".join(stream.name for stream, _ in latest) or "none"
+        raise SchemaError(
+            f"{path} should leave one stream, not {len(latest)} ({names})",
+            hint="put the CREATE STREAM to check (and its ALTERs) in a file of its own",
+        )
+    return latest[0][1].schema

@@ -18,8 +18,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check",
         help="check that a new schema file may follow an old one",
         description="Exit 0 when NEW is compatible with OLD under MODE, 1 when not. "
-        "Schema files: Avro (.avsc), JSON Schema, or schemacat's canonical JSON.",
-        epilog="example: schemacat check schemas/order-v1.avsc schemas/order-v2.avsc --mode FULL",
+        "Schema files: Avro (.avsc), JSON Schema, schemacat's canonical JSON, or a .sql "
+        "script that leaves one stream (its CREATE STREAM and any ALTERs).",
+        epilog="examples:\n"
+        "  schemacat check schemas/order-v1.avsc schemas/order-v2.avsc --mode FULL\n"
+        "  git show main:streams/orders.sql > /tmp/old.sql && "
+        "schemacat check /tmp/old.sql streams/orders.sql",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("old", metavar="OLD")
     parser.add_argument("new", metavar="NEW")
@@ -54,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
         }
         out.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
+        count = len(result.issues)
         verdict = (
-            "compatible" if result.compatible else f"incompatible ({len(result.issues)} issues)"
+            "compatible"
+            if result.compatible
+            else f"incompatible ({count} issue{'s' * (count > 1)})"
         )
         out.write(f"{args.new} after {args.old}: {verdict} under {result.mode}\n")
         if result.issues:

@@ -43,7 +43,7 @@ def test_compatible_exits_0(files: dict[str, str]) -> None:
 def test_incompatible_exits_1_and_lists_the_issues(files: dict[str, str]) -> None:
     out = schemacat("check", files["v1.avsc"], files["v3.avsc"])
     assert out.returncode == 1
-    assert "incompatible (1 issues) under BACKWARD" in out.stdout
+    assert "incompatible (1 issue) under BACKWARD" in out.stdout
     assert "FIELD_ADDED_WITHOUT_DEFAULT" in out.stdout
 
 
@@ -74,3 +74,31 @@ def test_bad_files_and_usage(files: dict[str, str], tmp_path: Path) -> None:
     assert (
         schemacat("check", files["v1.avsc"], files["v2.avsc"], "--mode", "SIDEWAYS").returncode == 2
     )
+
+
+def test_sql_scripts_as_schema_files(files: dict[str, str], tmp_path: Path) -> None:
+    """A .sql file runs in a throwaway catalog: its CREATE STREAM, then its ALTERs."""
+    old = tmp_path / "orders_old.sql"
+    old.write_text("CREATE STREAM orders (id BIGINT NOT NULL, amount DECIMAL(10,2));\n")
+    new = tmp_path / "orders.sql"
+    new.write_text(
+        "DEFINE currency = 'EUR';\n"
+        "CREATE STREAM orders (id BIGINT NOT NULL, amount DECIMAL(10,2));\n"
+        "ALTER STREAM orders ADD COLUMN currency VARCHAR DEFAULT '${currency}';\n"
+    )
+    out = schemacat("check", str(old), str(new), "--mode", "FULL")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "changes: added currency VARCHAR" in out.stdout
+    against_avro = schemacat("check", files["v1.avsc"], str(new), "--mode", "FORWARD")
+    assert against_avro.returncode == 0, against_avro.stdout + against_avro.stderr
+
+    two = tmp_path / "two.sql"
+    two.write_text("CREATE STREAM a (x INT);\nCREATE STREAM b (y INT);\n")
+    refused = schemacat("check", str(old), str(two))
+    assert refused.returncode == 1
+    assert f"error: {two} should leave one stream, not 2 (a, b)" in refused.stderr
+    typo = tmp_path / "typo.sql"
+    typo.write_text("CREATE STREAM orders (\n  id BIGINT NOT NUL);\n")
+    bad = schemacat("check", str(old), str(typo))
+    assert bad.returncode == 1
+    assert bad.stderr.startswith(f"{typo}:2:17: error: expected NULL after NOT, found 'NUL'")
