@@ -10,18 +10,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from catalog.core import Catalog
 from catalog.discovery import Discovery, with_notes
-from catalog.errors import SqlError
+from catalog.errors import SqlError, StreamNotFound
 from catalog.result import Result
 from catalog.schema import Field, Schema
 from catalog.sql import nodes as n
 from catalog.sql.columns import at, field
 from catalog.sql.options import StreamOptions, resolve
+from catalog.store import SchemaVersion
 from catalog.typerules import category, representable
 from catalog.uri import redact
 
@@ -31,6 +30,10 @@ _TEXT_FROM_STRINGS = ("date", "time", "timestamp", "uuid")
 async def create_stream(catalog: Catalog, node: n.CreateStream) -> list[Result]:
     name = node.name
     options = resolve(node.args.get("options"))
+    previous = await _latest(catalog, name)
+    if previous is not None and node.args.get("exists"):  # no discovery for nothing
+        message = f"stream {name} already exists (version {previous.version}); nothing changed"
+        return [Result("CREATE STREAM", message=message)]
     declared = _declared(node)
     discovery: Discovery | None = None
     lineage: tuple[str, ...] = ()
@@ -78,20 +81,36 @@ async def create_stream(catalog: Catalog, node: n.CreateStream) -> list[Result]:
         if_not_exists=bool(node.args.get("exists")),
         replace=bool(node.args.get("replace")),
     )
-    message = _message(version, origin, options, schema, discovery)
+    message = _message(version, previous, origin, options, discovery)
     return [Result("CREATE STREAM", message=message)]
 
 
+async def _latest(catalog: Catalog, name: str) -> SchemaVersion | None:
+    try:
+        return await catalog.get_version(name)
+    except StreamNotFound:
+        return None
+
+
 def _message(
-    version: Any, origin: str, options: StreamOptions, schema: Schema, found: Discovery | None
+    version: SchemaVersion,
+    previous: SchemaVersion | None,
+    origin: str,
+    options: StreamOptions,
+    found: Discovery | None,
 ) -> str:
+    notes = found.notes if found is not None and origin == "discovered" else ()
+    if previous is not None and version.version == previous.version:  # OR REPLACE, same schema
+        return with_notes(f"stream {version.stream}: unchanged (version {version.version})", notes)
+    if previous is not None:  # OR REPLACE: the next version
+        summary = f"version {version.version} ({version.change})"
+        return with_notes(f"stream {version.stream}: {summary}", notes)
     where = (
         f" from {redact(options.datasource)}"
         if origin == "discovered" and options.datasource
         else ""
     )
-    summary = f"version {version.version}, {len(schema)} columns, {origin}{where}"
-    notes = found.notes if found is not None and origin == "discovered" else ()
+    summary = f"version {version.version}, {len(version.schema)} columns, {origin}{where}"
     return with_notes(f"stream {version.stream}: {summary}", notes)
 
 
