@@ -21,6 +21,7 @@ from catalog.sql import nodes as n
 from catalog.sql.columns import at, checked_default, field, field_type, find, stream_of, value
 from catalog.sql.options import provider_options, resolve
 from catalog.store import StreamRecord
+from catalog.uri import redact
 
 VALIDATE_COLUMNS = ("column", "registered_type", "observed_type", "status")
 
@@ -117,7 +118,7 @@ def _changed(schema: Schema, target: Field, action: exp.Expression) -> Field:
 async def _set_options(
     catalog: Catalog, stream: StreamRecord, action: n.SetStreamOptions
 ) -> Result:
-    options = resolve(action.args["options"], kept=stream.options)
+    options = resolve(action.args["options"], kept=stream.options, datasource=stream.datasource)
     changes: dict[str, object] = {"options": options.kept}
     if options.compatibility:
         changes["compatibility"] = options.compatibility
@@ -126,10 +127,18 @@ async def _set_options(
     if options.format:
         changes["format"] = options.format
     updated = await catalog.update_stream(stream.name, **changes)
-    return Result(
-        "ALTER STREAM",
-        message=f"stream {updated.name}: settings changed (compatibility {updated.compatibility})",
-    )
+    settings = [
+        f"{key} = {value}"
+        for key, value in (
+            ("datasource", redact(options.datasource or "")),
+            ("format", options.format),
+            ("compatibility", options.compatibility),
+        )
+        if value
+    ]
+    settings += [f"{k} = {v}" for k, v in options.kept.items() if stream.options.get(k) != v]
+    changed = ", ".join(settings) or "nothing changed"
+    return Result("ALTER STREAM", message=f"stream {updated.name}: {changed}")
 
 
 async def _rediscover(stream: StreamRecord, node: n.AlterStream | n.ValidateStream) -> Discovery:

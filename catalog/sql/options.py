@@ -48,9 +48,13 @@ class StreamOptions:
 
 
 def resolve(
-    options: Sequence[n.Option] | None, kept: Mapping[str, str] | None = None
+    options: Sequence[n.Option] | None,
+    kept: Mapping[str, str] | None = None,
+    datasource: str | None = None,
 ) -> StreamOptions:
-    """The options of a CREATE STREAM or ALTER STREAM ... SET, checked key by key."""
+    """The options of a CREATE STREAM or ALTER STREAM ... SET, checked key by key; the
+    provider options are those of the datasource given, else of ``datasource`` (the
+    stream's own, for ALTER)."""
     values: dict[str, tuple[str | None, n.Option]] = {}
     for option in options or ():
         key = option.name.lower()
@@ -63,7 +67,9 @@ def resolve(
     out = StreamOptions(kept=dict(kept or {}))
     if "datasource" in values:
         out.datasource = values["datasource"][0]
-    accepted = _provider_options(out.datasource, values.get("datasource", (None, None))[1])
+    accepted = _provider_options(
+        out.datasource or datasource, values.get("datasource", (None, None))[1]
+    )
     for key, (text, option) in values.items():
         if key == "datasource":
             continue

@@ -1,4 +1,4 @@
-"""What CREATE STREAM says when the stream exists: IF NOT EXISTS and OR REPLACE."""
+"""What CREATE STREAM and ALTER STREAM ... SET say they did."""
 
 from __future__ import annotations
 
@@ -23,3 +23,22 @@ async def test_if_not_exists_and_or_replace_say_what_happened(tmp_path: Path) ->
             "CREATE OR REPLACE STREAM e (id BIGINT, note VARCHAR) WITH (validate = false)"
         )
         assert declared.message == "stream e: version 2 (added note VARCHAR)"
+
+
+async def test_set_names_what_it_changed_and_takes_the_streams_provider_options(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "events.ndjson"
+    data.write_text('{"id": 1}\n')
+    async with await catalog.Catalog.open(str(tmp_path / "c.db")) as cat:
+        await cat.execute("CREATE STREAM e (id BIGINT)")
+        [moved] = await cat.execute(
+            f"ALTER STREAM e SET (datasource = '{data}', compatibility = 'full')"
+        )
+        assert moved.message == f"stream e: datasource = {data}, compatibility = FULL"
+        # sample_size is the file provider's: known from the stream's datasource
+        [sized] = await cat.execute("ALTER STREAM e SET (sample_size = 50)")
+        assert sized.message == "stream e: sample_size = 50"
+        [again] = await cat.execute("ALTER STREAM e SET (sample_size = 50)")
+        assert again.message == "stream e: nothing changed"
+        assert (await cat.stream("e")).options["sample_size"] == "50"
