@@ -27,6 +27,7 @@ from catalog.infer.stats import table_stats
 
 FORMATS = ("auto", "json", "json_sr", "csv", "text", "bytes")
 FRAME = 5  # Confluent's wire format: magic byte 0, then a big-endian 4-byte schema id
+MAX_SCHEMA_IDS = 16  # versions of one subject seen in one sample, at the most
 _DELIMITERS = (",", ";", "\t", "|")
 _MAJORITY = 0.5
 _CONSISTENT = 0.9
@@ -102,8 +103,16 @@ def _json_objects_fast(payloads: Sequence[bytes]) -> Inference | None:
 
 
 def is_framed(payloads: Sequence[bytes]) -> bool:
-    """Whether every payload starts with Confluent Schema Registry's frame."""
-    return bool(payloads) and all(len(p) >= FRAME and p[0] == 0 for p in payloads)
+    """Whether every payload starts with Confluent Schema Registry's frame: a zero byte
+    and one of a few schema ids.  (Raw Avro may start with a zero byte too, but the four
+    bytes after it are data, so they take many values rather than a few.)"""
+    if not payloads or any(len(p) < FRAME or p[0] != 0 for p in payloads):
+        return False
+    return len(_schema_ids(payloads)) <= min(MAX_SCHEMA_IDS, max(1, len(payloads) // 2))
+
+
+def _schema_ids(payloads: Sequence[bytes]) -> list[int]:
+    return sorted({int.from_bytes(p[1:FRAME], "big") for p in payloads})
 
 
 def unframe(payload: bytes) -> bytes:
@@ -111,7 +120,7 @@ def unframe(payload: bytes) -> bytes:
 
 
 def _json_sr(payloads: Sequence[bytes], column: str, name: str) -> Inference:
-    ids = sorted({int.from_bytes(p[1:FRAME], "big") for p in payloads})
+    ids = _schema_ids(payloads)
     bodies = [unframe(p) for p in payloads]
     parsed = _parse_all(bodies)
     if sum(1 for p in parsed if p is not _INVALID) <= len(parsed) * _MAJORITY:

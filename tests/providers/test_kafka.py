@@ -194,6 +194,37 @@ async def test_schema_registry_avro_needs_the_registry(kafka: Service) -> None:
         await catalog.discover_schema(await topic_with(kafka, [Out(order(1))]), format="json_sr")
 
 
+async def test_raw_avro_starting_with_a_zero_byte_is_not_taken_for_the_frame(
+    kafka: Service,
+) -> None:
+    """Unframed Avro whose first field is a null union branch starts with 0x00 too."""
+    import io
+
+    import fastavro
+
+    schema = fastavro.parse_schema(
+        {
+            "type": "record",
+            "name": "Order",
+            "fields": [
+                {"name": "note", "type": ["null", "string"]},
+                {"name": "id", "type": "long"},
+                {"name": "sku", "type": "string"},
+            ],
+        }
+    )
+
+    def avro(i: int) -> bytes:
+        out = io.BytesIO()
+        fastavro.schemaless_writer(out, schema, {"note": None, "id": 1_000_003 * i, "sku": "ab"})
+        return out.getvalue()
+
+    payloads = [avro(i) for i in range(1, 41)]
+    assert all(p[0] == 0 and len(p) >= 5 for p in payloads)
+    found = await catalog.discover_schema(await topic_with(kafka, [Out(p) for p in payloads]))
+    assert found.format != "json_sr"
+
+
 async def test_listing_topics_and_asking_for_one(kafka: Service) -> None:
     uri = await topic_with(kafka, [Out(order(i), partition=i % 3) for i in range(9)], partitions=3)
     name = uri.rsplit("/", 1)[1]
