@@ -80,7 +80,9 @@ class Discovery(Schema):
         malformed = f", {self.malformed} malformed" if self.malformed else ""
         skipped = len(self.details.get("files_skipped") or ())
         not_data = f", {skipped} file{'s' * (skipped > 1)} skipped as not data" if skipped else ""
-        line = f"{name}: {self.format}, {self.sampled} records sampled{malformed}{not_data}"
+        basis = self.details.get("schema_from")
+        looked = f"schema from {basis}" if basis else f"{self.sampled} records sampled"
+        line = f"{name}: {self.format}, {looked}{malformed}{not_data}"
         return with_notes(line, self.notes)
 
     @property

@@ -14,6 +14,7 @@ from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, SourceNotFound
 from providers.blobs import LocalBlob
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.delta import LOG, delta_discovery
 
 _GLOB_CHARS = "*?["
 
@@ -26,6 +27,11 @@ class FileProvider(Provider):
         return await asyncio.to_thread(self._discover, uri, options)
 
     def _discover(self, uri: str, options: Options) -> Discovery:
+        log = _delta_log(uri) if options.format in ("auto", "delta") else None
+        if log is not None:
+            return delta_discovery(log, uri)
+        if options.format == "delta":
+            raise SourceNotFound(f"{uri} is not a Delta table: it has no {LOG} folder")
         blobs, root = files(uri)
         return discover_blobs(blobs, root, uri, options)
 
@@ -53,6 +59,14 @@ def files(uri: str) -> tuple[list[LocalBlob], str]:
         found = sorted(p for p in target.rglob("*") if p.is_file() and not _hidden(str(p), path))
         return [_blob(p) for p in found], str(target)
     raise _not_found(target)
+
+
+def _delta_log(uri: str) -> list[LocalBlob] | None:
+    """The transaction log's files, when ``uri`` is the folder of a Delta table."""
+    log = Path(os.path.expanduser(uri)) / LOG
+    if any(c in uri for c in _GLOB_CHARS) or not log.is_dir():
+        return None
+    return [_blob(p) for p in sorted(log.iterdir()) if p.is_file()]
 
 
 def _blob(path: Path) -> LocalBlob:

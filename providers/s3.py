@@ -23,6 +23,7 @@ import pyarrow as pa
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.delta import LOG, delta_discovery
 
 _GLOB_CHARS = "*?["
 
@@ -83,8 +84,14 @@ class S3Provider(Provider):
     async def discover(self, uri: str, options: Options) -> Discovery:
         def run() -> Discovery:
             counter = [0]
-            blobs, root = self.objects(uri, options, counter)
-            return discover_blobs(blobs, root, uri, options).with_details(bytes_read=counter[0])
+            blobs, root, log = self.objects(uri, options, counter)
+            if log and options.format in ("auto", "delta"):
+                found = delta_discovery(log, uri)
+            elif options.format == "delta":
+                raise SourceNotFound(f"{uri} is not a Delta table: it has no {LOG} folder")
+            else:
+                found = discover_blobs(blobs, root, uri, options)
+            return found.with_details(bytes_read=counter[0])
 
         return await asyncio.to_thread(_translated, run, uri, options)
 
@@ -141,8 +148,11 @@ class S3Provider(Provider):
                 )
             return self._clients[key]
 
-    def objects(self, uri: str, options: Options, counter: list[int]) -> tuple[list[S3Blob], str]:
-        """The objects ``uri`` names, in key order, and the prefix they are relative to."""
+    def objects(
+        self, uri: str, options: Options, counter: list[int]
+    ) -> tuple[list[S3Blob], str, list[S3Blob]]:
+        """The objects ``uri`` names, in key order, the prefix they are relative to, and
+        the Delta transaction log there (empty when the prefix is not a Delta table)."""
         parts = urlsplit(uri)
         bucket, key = parts.netloc, parts.path.lstrip("/")
         if not bucket:
@@ -157,7 +167,8 @@ class S3Provider(Provider):
         elif key and not key.endswith("/"):
             try:
                 size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
-                return [S3Blob(client, bucket, key, size, counter)], f"s3://{bucket}/{_parent(key)}"
+                blob = S3Blob(client, bucket, key, size, counter)
+                return [blob], f"s3://{bucket}/{_parent(key)}", []
             except ClientError as exc:
                 if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
                     raise
@@ -169,9 +180,12 @@ class S3Provider(Provider):
             root = key
             listed = list(_list(client, bucket, root))
         data = [(k, s) for k, s in listed if not _hidden(k[len(root) :])]
-        return [
-            S3Blob(client, bucket, k, s, counter) for k, s in sorted(data)
-        ], f"s3://{bucket}/{root}"
+        log = [(k, s) for k, s in listed if k.startswith(root + LOG)]
+        return (
+            [S3Blob(client, bucket, k, s, counter) for k, s in sorted(data)],
+            f"s3://{bucket}/{root}",
+            [S3Blob(client, bucket, k, s, counter) for k, s in sorted(log)],
+        )
 
 
 def _list(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
