@@ -14,7 +14,7 @@ from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, SourceNotFound
 from providers.blobs import LocalBlob
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
-from providers.delta import LOG, delta_discovery
+from providers.tables import FOLDERS, read_as_table, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 
@@ -27,11 +27,10 @@ class FileProvider(Provider):
         return await asyncio.to_thread(self._discover, uri, options)
 
     def _discover(self, uri: str, options: Options) -> Discovery:
-        log = _delta_log(uri) if options.format in ("auto", "delta") else None
-        if log is not None:
-            return delta_discovery(log, uri)
-        if options.format == "delta":
-            raise SourceNotFound(f"{uri} is not a Delta table: it has no {LOG} folder")
+        table = _table(uri)
+        if read_as_table(table and table[0], options.format, uri):
+            assert table is not None
+            return table_discovery(table[0], [_blob(Path(n)) for n in table[1]], uri)
         blobs, root = files(uri)
         return discover_blobs(blobs, root, uri, options)
 
@@ -61,12 +60,13 @@ def files(uri: str) -> tuple[list[LocalBlob], str]:
     raise _not_found(target)
 
 
-def _delta_log(uri: str) -> list[LocalBlob] | None:
-    """The transaction log's files, when ``uri`` is the folder of a Delta table."""
-    log = Path(os.path.expanduser(uri)) / LOG
-    if any(c in uri for c in _GLOB_CHARS) or not log.is_dir():
+def _table(uri: str) -> tuple[str, list[str]] | None:
+    """The table format and metadata files, when ``uri`` is a Delta or Iceberg table's folder."""
+    folder = Path(os.path.expanduser(uri))
+    if any(c in uri for c in _GLOB_CHARS) or not folder.is_dir():
         return None
-    return [_blob(p) for p in sorted(log.iterdir()) if p.is_file()]
+    names = [str(p) for sub in FOLDERS for p in (folder / sub).glob("*") if p.is_file()]
+    return table_metadata(names, str(folder))
 
 
 def _blob(path: Path) -> LocalBlob:

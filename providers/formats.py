@@ -22,7 +22,7 @@ from catalog.infer.stats import ColumnStats, jsonable, python_value
 from catalog.schema import Schema
 from providers.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
 
-FORMATS = ("auto", "json", "csv", "tsv", "parquet", "avro", "arrow", "text", "delta")
+FORMATS = ("auto", "json", "csv", "tsv", "parquet", "avro", "arrow", "text", "delta", "iceberg")
 _EXTENSIONS = {
     ".json": "json",
     ".jsonl": "json",

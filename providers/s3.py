@@ -23,7 +23,7 @@ import pyarrow as pa
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
-from providers.delta import LOG, delta_discovery
+from providers.tables import read_as_table, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 
@@ -84,11 +84,10 @@ class S3Provider(Provider):
     async def discover(self, uri: str, options: Options) -> Discovery:
         def run() -> Discovery:
             counter = [0]
-            blobs, root, log = self.objects(uri, options, counter)
-            if log and options.format in ("auto", "delta"):
-                found = delta_discovery(log, uri)
-            elif options.format == "delta":
-                raise SourceNotFound(f"{uri} is not a Delta table: it has no {LOG} folder")
+            blobs, root, table = self.objects(uri, options, counter)
+            if read_as_table(table and table[0], options.format, uri):
+                assert table is not None
+                found = table_discovery(table[0], table[1], uri)
             else:
                 found = discover_blobs(blobs, root, uri, options)
             return found.with_details(bytes_read=counter[0])
@@ -150,9 +149,9 @@ class S3Provider(Provider):
 
     def objects(
         self, uri: str, options: Options, counter: list[int]
-    ) -> tuple[list[S3Blob], str, list[S3Blob]]:
-        """The objects ``uri`` names, in key order, the prefix they are relative to, and
-        the Delta transaction log there (empty when the prefix is not a Delta table)."""
+    ) -> tuple[list[S3Blob], str, tuple[str, list[S3Blob]] | None]:
+        """The objects ``uri`` names, in key order, the prefix they are relative to, and,
+        for a Delta or Iceberg table, its format and metadata objects."""
         parts = urlsplit(uri)
         bucket, key = parts.netloc, parts.path.lstrip("/")
         if not bucket:
@@ -168,7 +167,7 @@ class S3Provider(Provider):
             try:
                 size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
                 blob = S3Blob(client, bucket, key, size, counter)
-                return [blob], f"s3://{bucket}/{_parent(key)}", []
+                return [blob], f"s3://{bucket}/{_parent(key)}", None
             except ClientError as exc:
                 if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
                     raise
@@ -180,11 +179,14 @@ class S3Provider(Provider):
             root = key
             listed = list(_list(client, bucket, root))
         data = [(k, s) for k, s in listed if not _hidden(k[len(root) :])]
-        log = [(k, s) for k, s in listed if k.startswith(root + LOG)]
+        sizes = dict(listed)
+        table = table_metadata(sizes, root)
         return (
             [S3Blob(client, bucket, k, s, counter) for k, s in sorted(data)],
             f"s3://{bucket}/{root}",
-            [S3Blob(client, bucket, k, s, counter) for k, s in sorted(log)],
+            (table[0], [S3Blob(client, bucket, k, sizes[k], counter) for k in table[1]])
+            if table
+            else None,
         )
 
 

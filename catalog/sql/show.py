@@ -166,10 +166,16 @@ def _basis(facts: dict[str, Any]) -> str:
         parts[0] += f" ({len(details['files_read'])} files)"
     if details.get("files_skipped"):
         parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
-    if details.get("delta_version") is not None:
+    table = (
+        f"Delta table version {details['delta_version']}"
+        if details.get("delta_version") is not None
+        else f"Iceberg table, metadata {details['iceberg_metadata']}"
+        if details.get("iceberg_metadata")
+        else None
+    )
+    if table:
         partitioned = ", ".join(details.get("partition_columns") or ())
-        by = f", partitioned by {partitioned}" if partitioned else ""
-        parts.append(f"Delta table version {details['delta_version']}{by}")
+        parts.append(table + (f", partitioned by {partitioned}" if partitioned else ""))
     if details.get("primary_key"):
         parts.append(f"primary key ({', '.join(details['primary_key'])})")
     parts += [f"unique ({', '.join(columns)})" for columns in details.get("unique") or ()]

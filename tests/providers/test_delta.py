@@ -47,7 +47,7 @@ async def test_the_schema_comes_from_the_log_not_the_files(tmp_path: Path) -> No
     assert found.summary("orders") == "orders: delta, schema from the Delta transaction log"
     files = await catalog.discover_schema(str(table), format="parquet")  # the old way, on request
     assert "name" in types(files)
-    with pytest.raises(SourceNotFound, match="is not a Delta table"):
+    with pytest.raises(SourceNotFound, match="is not a delta table"):
         await catalog.discover_schema(str(tmp_path), format="delta")
 
 

@@ -1,0 +1,47 @@
+"""Table formats over folders of data files: Delta Lake and Apache Iceberg.
+
+Such a table declares its schema in its own metadata, and that is the schema its
+readers see; the data files beside it may include files the table no longer
+holds.  So a folder or S3 prefix holding a Delta ``_delta_log/`` or Iceberg
+``metadata/`` is read through that metadata (``providers.delta``,
+``providers.iceberg``), unless ``format`` asks for its files (``format=parquet``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from catalog.discovery import Discovery
+from catalog.errors import SourceNotFound
+from providers.blobs import Blob
+from providers.delta import LOG, delta_discovery
+from providers.iceberg import METADATA, iceberg_discovery, is_metadata
+
+TABLE_FORMATS = ("delta", "iceberg")
+FOLDERS = (LOG, METADATA)  # where the metadata lives, under the table's folder
+
+
+def table_metadata(names: Iterable[str], root: str) -> tuple[str, list[str]] | None:
+    """The table format of the folder ``root``, and its metadata files, among ``names``
+    (the paths or keys found under it)."""
+    prefix = root if not root or root.endswith("/") else root + "/"
+    listed = sorted(names)
+    delta = [n for n in listed if n.startswith(prefix + LOG)]
+    if delta:
+        return "delta", delta
+    iceberg = [n for n in listed if n.startswith(prefix + METADATA) and is_metadata(n)]
+    return ("iceberg", iceberg) if iceberg else None
+
+
+def read_as_table(found: str | None, requested: str, uri: str) -> bool:
+    """Whether to read the table's metadata, given what is there and the ``format`` option."""
+    if requested in TABLE_FORMATS and found != requested:
+        raise SourceNotFound(
+            f"{uri} is not a {requested} table",
+            hint="point at the table's folder (it holds _delta_log/ or metadata/)",
+        )
+    return found is not None and requested in ("auto", found)
+
+
+def table_discovery(fmt: str, files: Sequence[Blob], uri: str) -> Discovery:
+    return delta_discovery(files, uri) if fmt == "delta" else iceberg_discovery(files, uri)
