@@ -14,6 +14,7 @@ from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, SourceNotFound
 from providers.blobs import LocalBlob
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.iceberg import METADATA_FILE
 from providers.tables import FOLDERS, read_as_table, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
@@ -61,8 +62,11 @@ def files(uri: str) -> tuple[list[LocalBlob], str]:
 
 
 def _table(uri: str) -> tuple[str, list[str]] | None:
-    """The table format and metadata files, when ``uri`` is a Delta or Iceberg table's folder."""
+    """The table format and metadata files, when ``uri`` is a Delta or Iceberg table's
+    folder, or an Iceberg metadata file."""
     folder = Path(os.path.expanduser(uri))
+    if folder.is_file() and folder.name.endswith(METADATA_FILE):  # Iceberg's, named
+        return "iceberg", [str(folder)]
     if any(c in uri for c in _GLOB_CHARS) or not folder.is_dir():
         return None
     names = [str(p) for sub in FOLDERS for p in (folder / sub).glob("*") if p.is_file()]

@@ -5,7 +5,7 @@ Its current metadata file is the one ``metadata/version-hint.text`` names
 (``v<N>.metadata.json``, the Hadoop layout), else the one with the highest
 sequence number (``<N>-<uuid>.metadata.json``, as catalogs write them; a
 catalog may still point at an older one after a failed commit, and a URI may
-name the metadata file itself to be sure).  The schema is the current one
+name the metadata file itself, which is then the one read).  The schema is the current one
 (``current-schema-id``), required fields NOT NULL, ``doc`` as the comment; the
 partition fields are reported with their transforms.
 
@@ -31,6 +31,7 @@ from catalog.schema import Field
 from providers.blobs import Blob
 
 METADATA = "metadata/"
+METADATA_FILE = ".metadata.json"
 HINT = "version-hint.text"
 _SEQUENCE = re.compile(r"(?:^|/)v?(\d+)(?:-[^/]*)?\.metadata\.json$")
 _DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)$")
@@ -54,7 +55,7 @@ _PRIMITIVES: dict[str, pa.DataType] = {
 
 
 def is_metadata(name: str) -> bool:
-    return name.endswith(".metadata.json") or name.endswith("/" + HINT)
+    return name.endswith(METADATA_FILE) or name.endswith("/" + HINT)
 
 
 def iceberg_discovery(files: Sequence[Blob], uri: str) -> Discovery:
@@ -79,6 +80,8 @@ def iceberg_discovery(files: Sequence[Blob], uri: str) -> Discovery:
 
 
 def _current(files: Sequence[Blob]) -> Blob | None:
+    if len(files) == 1 and files[0].name.endswith(METADATA_FILE):  # named by the URI
+        return files[0]
     hint = next((f for f in files if f.name.endswith("/" + HINT)), None)
     if hint is not None:
         version = hint.read_range(0, hint.size).decode().strip()

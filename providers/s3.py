@@ -23,6 +23,7 @@ import pyarrow as pa
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.iceberg import METADATA_FILE
 from providers.tables import read_as_table, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
@@ -167,7 +168,8 @@ class S3Provider(Provider):
             try:
                 size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
                 blob = S3Blob(client, bucket, key, size, counter)
-                return [blob], f"s3://{bucket}/{_parent(key)}", None
+                named = ("iceberg", [blob]) if key.endswith(METADATA_FILE) else None
+                return [blob], f"s3://{bucket}/{_parent(key)}", named
             except ClientError as exc:
                 if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
                     raise

@@ -128,6 +128,20 @@ async def test_an_iceberg_table_on_s3(tmp_path: Path, s3: Service, bucket: str) 
     found = await catalog.discover_schema(f"s3://{bucket}/lake/orders/", endpoint_url=s3.address)
     assert found.format == "iceberg"
     assert "note" in types(found) and "qty" not in types(found)
+    first = sorted((folder / "metadata").glob("*.metadata.json"))[0].name
+    named = await catalog.discover_schema(
+        f"s3://{bucket}/lake/orders/metadata/{first}", endpoint_url=s3.address
+    )
+    assert "qty" in types(named) and "note" not in types(named)
+
+
+async def test_a_metadata_file_named_by_the_uri_is_the_one_read(tmp_path: Path) -> None:
+    """A catalog knows the current metadata file; a URI naming it reads exactly that."""
+    table = new_table(tmp_path / "wh")
+    first = Path(table.metadata_location.removeprefix("file://"))
+    evolve(table)
+    found = await catalog.discover_schema(str(first))
+    assert (found.format, "qty" in types(found), "note" in types(found)) == ("iceberg", True, False)
 
 
 async def test_refresh_follows_the_table(tmp_path: Path) -> None:
