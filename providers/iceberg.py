@@ -5,9 +5,9 @@ Its current metadata file is the one ``metadata/version-hint.text`` names
 (``v<N>.metadata.json``, the Hadoop layout), else the one with the highest
 sequence number (``<N>-<uuid>.metadata.json``, as catalogs write them; a
 catalog may still point at an older one after a failed commit, and a URI may
-name the metadata file itself, which is then the one read).  The schema is the current one
-(``current-schema-id``), required fields NOT NULL, ``doc`` as the comment; the
-partition fields are reported with their transforms.
+name the metadata file itself, which is then the one read).  The schema is the
+current one (``current-schema-id``), required fields NOT NULL, ``doc`` as the
+comment; the partition fields are reported with their transforms.
 
 Iceberg's types map to Arrow's: int and long to int32 and int64, float, double,
 decimal(p, s), date, time (microseconds), timestamp and timestamptz (and their
