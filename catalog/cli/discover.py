@@ -20,7 +20,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Sample the source at URI and print its schema. A URI that names many "
         "objects (a broker, a database) lists them.",
         epilog="examples:\n  schemacat discover sql_examples/data/cars.ndjson\n"
-        "  schemacat discover 'kafka://localhost:9092/orders' --sample-size 500 --format json",
+        "  schemacat discover 'kafka://localhost:9092/orders' --sample-size 500 --format json\n"
+        "  schemacat discover 's3://lake/orders/'     # files, or a Delta or Iceberg table\n"
+        "  schemacat discover 'postgresql://app@db/shop?sslmode=require'   # lists the tables",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("uri", metavar="URI")
