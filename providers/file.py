@@ -15,7 +15,7 @@ from catalog.errors import AccessDenied, SourceNotFound
 from providers.blobs import LocalBlob
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
 from providers.iceberg import METADATA_FILE
-from providers.tables import FOLDERS, read_as_table, table_discovery, table_metadata
+from providers.tables import FOLDERS, chosen, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 
@@ -28,9 +28,8 @@ class FileProvider(Provider):
         return await asyncio.to_thread(self._discover, uri, options)
 
     def _discover(self, uri: str, options: Options) -> Discovery:
-        table = _table(uri)
-        if read_as_table(table and table[0], options.format, uri):
-            assert table is not None
+        table = chosen(_table(uri), options.format, uri)
+        if table:
             return table_discovery(table[0], [_blob(Path(n)) for n in table[1]], uri)
         blobs, root = files(uri)
         return discover_blobs(blobs, root, uri, options)

@@ -2,9 +2,11 @@
 
 Credentials come from boto3's usual chain, or none with ``anonymous=true`` (a
 public bucket, such as the open data on AWS); the endpoint from
-``?endpoint_url=`` or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  Objects are read by ranged
-GETs: a Parquet footer costs a few KB of a file of any size, and a JSON or CSV
-sample only the leading bytes it needs.
+``?endpoint_url=`` or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  A prefix
+holding a Delta or Iceberg table is read through its metadata
+(``providers.tables``).  Objects are read by ranged GETs: a Parquet footer
+costs a few KB of a file of any size, and a JSON or CSV sample only the leading
+bytes it needs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
 from providers.iceberg import METADATA_FILE
-from providers.tables import read_as_table, table_discovery, table_metadata
+from providers.tables import chosen, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 
@@ -86,9 +88,9 @@ class S3Provider(Provider):
         def run() -> Discovery:
             counter = [0]
             blobs, root, table = self.objects(uri, options, counter)
-            if read_as_table(table and table[0], options.format, uri):
-                assert table is not None
-                found = table_discovery(table[0], table[1], uri)
+            chosen_table = chosen(table, options.format, uri)
+            if chosen_table:
+                found = table_discovery(chosen_table[0], chosen_table[1], uri)
             else:
                 found = discover_blobs(blobs, root, uri, options)
             return found.with_details(bytes_read=counter[0])

@@ -10,6 +10,7 @@ holds.  So a folder or S3 prefix holding a Delta ``_delta_log/`` or Iceberg
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from catalog.discovery import Discovery
 from catalog.errors import SourceNotFound
@@ -17,6 +18,7 @@ from providers.blobs import Blob
 from providers.delta import LOG, delta_discovery
 from providers.iceberg import METADATA, iceberg_discovery, is_metadata
 
+T = TypeVar("T")
 TABLE_FORMATS = ("delta", "iceberg")
 FOLDERS = (LOG, METADATA)  # where the metadata lives, under the table's folder
 
@@ -33,14 +35,18 @@ def table_metadata(names: Iterable[str], root: str) -> tuple[str, list[str]] | N
     return ("iceberg", iceberg) if iceberg else None
 
 
-def read_as_table(found: str | None, requested: str, uri: str) -> bool:
-    """Whether to read the table's metadata, given what is there and the ``format`` option."""
+def chosen(
+    table: tuple[str, list[T]] | None, requested: str, uri: str
+) -> tuple[str, list[T]] | None:
+    """``table`` (its format and metadata files) if it is to be read as a table, given the
+    ``format`` option; None to read the files."""
+    found = table[0] if table else None
     if requested in TABLE_FORMATS and found != requested:
         raise SourceNotFound(
             f"{uri} is not a {requested} table",
             hint="point at the table's folder (it holds _delta_log/ or metadata/)",
         )
-    return found is not None and requested in ("auto", found)
+    return table if requested in ("auto", found) else None
 
 
 def table_discovery(fmt: str, files: Sequence[Blob], uri: str) -> Discovery:
