@@ -1,4 +1,8 @@
-"""Local files: a path, a ``file://`` URI, a glob (``data/*.parquet``, ``**``) or a folder."""
+"""Local files: a path, a ``file://`` URI, a glob (``data/*.parquet``, ``**``) or a folder.
+
+A folder holding a Delta or Iceberg table is read through the table's metadata
+(``providers.tables``), and so is an Iceberg metadata file named by the URI.
+"""
 
 from __future__ import annotations
 
