@@ -10,7 +10,10 @@ Spark's types, as the log writes them, map to Arrow's: byte, short, integer and
 long to int8..int64; float and double; decimal(p,s); string; binary; boolean;
 date; timestamp (UTC) and timestamp_ntz (no zone), both in microseconds; array,
 map and struct, with their nullability; a field's ``comment`` metadata is its
-comment.  The log is read, never written, and the data files are not opened.
+comment.  The statistics (rows; each column's null fraction, min and max) come
+from the ``add`` actions of the files the table holds, found by replaying the
+log from its newest checkpoint.  The log is read, never written, and the data
+files are not opened.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pyarrow as pa
 from catalog.discovery import Discovery
 from catalog.errors import MalformedSource
 from catalog.infer import discovered_schema
+from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
 from providers.blobs import Blob, BlobFile
 
@@ -50,61 +54,97 @@ _PRIMITIVES: dict[str, pa.DataType] = {
 
 
 def delta_discovery(log: Sequence[Blob], uri: str) -> Discovery:
-    """The table's schema, from its newest metaData action."""
-    commits = sorted(
-        ((int(m.group(1)), blob) for blob in log if (m := _COMMIT.search(blob.name))),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
-    checkpoints = sorted(
-        ((int(m.group(1)), blob) for blob in log if (m := _CHECKPOINT.search(blob.name))),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
-    if not commits and not checkpoints:
+    """The table's schema, from its newest metaData action, and column statistics from
+    the ``add`` actions of the files it holds (the log, replayed from its checkpoint)."""
+    commits = sorted((int(m.group(1)), b) for b in log if (m := _COMMIT.search(b.name)))
+    parts = sorted((int(m.group(1)), b) for b in log if (m := _CHECKPOINT.search(b.name)))
+    if not commits and not parts:
         raise MalformedSource(f"{uri} has a {LOG} folder but no commits in it")
-    latest = max(v for v, _ in [*commits, *checkpoints])
-    checkpoint = checkpoints[0][0] if checkpoints else -1
-    metadata = None
-    for version, blob in commits:
-        if version <= checkpoint:
-            break
-        metadata = _metadata_in_commit(blob)
-        if metadata is not None:
-            break
-    if metadata is None:
-        metadata = _metadata_in_checkpoint([b for v, b in checkpoints if v == checkpoint])
-    if metadata is None:
+    checkpoint = parts[-1][0] if parts else -1
+    state = _State()
+    if parts:
+        state.read_checkpoint([b for v, b in parts if v == checkpoint])
+    for _, blob in (c for c in commits if c[0] > checkpoint):
+        state.read_commit(blob)
+    if state.metadata is None:
         raise MalformedSource(f"the Delta log of {uri} holds no metaData action")
-    declared = pa.schema([_field(f) for f in json.loads(metadata["schemaString"])["fields"]])
+    declared = pa.schema([_field(f) for f in json.loads(state.metadata["schemaString"])["fields"]])
     fields = discovered_schema(declared, keep_nullability=True).fields
+    rows, stats = state.statistics([f.name for f in fields])
     details = {
-        "delta_version": latest,
-        "partition_columns": list(metadata.get("partitionColumns") or ()),
+        "delta_version": max(v for v, _ in [*commits, *parts]),
+        "partition_columns": list(state.metadata.get("partitionColumns") or ()),
         "schema_from": "the Delta transaction log",
+        "files": len(state.files),
+        "rows": rows,
     }
-    return Discovery(fields, uri=uri, format="delta", sampled=0, details=details)
+    return Discovery(fields, uri=uri, format="delta", sampled=0, stats=stats, details=details)
 
 
-def _metadata_in_commit(blob: Blob) -> dict[str, Any] | None:
-    text = blob.read_range(0, blob.size).decode("utf-8")
-    for line in text.splitlines():
-        if '"metaData"' in line:
+class _State:
+    """The table as of the log read so far: its metadata and its files' statistics."""
+
+    def __init__(self) -> None:
+        self.metadata: dict[str, Any] | None = None
+        self.files: dict[str, dict[str, Any] | None] = {}  # path -> parsed stats, if any
+
+    def read_checkpoint(self, parts: Sequence[Blob]) -> None:
+        import pyarrow.parquet as pq
+
+        for blob in parts:
+            table = pq.read_table(
+                pa.PythonFile(BlobFile(blob), mode="r"), columns=["metaData", "add"]
+            )
+            for metadata in table.column("metaData").to_pylist():
+                if metadata is not None and metadata.get("schemaString"):
+                    self.metadata = dict(metadata)
+            for add in table.column("add").to_pylist():
+                if add is not None:
+                    self.files[add["path"]] = _stats(add.get("stats"))
+
+    def read_commit(self, blob: Blob) -> None:
+        for line in blob.read_range(0, blob.size).decode("utf-8").splitlines():
+            if not line.strip():
+                continue
             action = json.loads(line)
             if "metaData" in action:
-                return dict(action["metaData"])
-    return None
+                self.metadata = dict(action["metaData"])
+            elif "add" in action:
+                self.files[action["add"]["path"]] = _stats(action["add"].get("stats"))
+            elif "remove" in action:
+                self.files.pop(action["remove"]["path"], None)
+
+    def statistics(self, columns: Sequence[str]) -> tuple[int | None, dict[str, ColumnStats]]:
+        """Rows, and each top-level column's null fraction, min and max, where every file
+        of the table has statistics for it (writers may leave some out)."""
+        known = [s for s in self.files.values() if s is not None]
+        if len(known) != len(self.files) or not known:
+            return None, {}
+        rows = sum(int(s.get("numRecords", 0)) for s in known)
+        out = {}
+        for column in columns:
+            nulls = [s.get("nullCount", {}).get(column) for s in known]
+            lows = [s.get("minValues", {}).get(column) for s in known]
+            highs = [s.get("maxValues", {}).get(column) for s in known]
+            out[column] = ColumnStats(
+                null_fraction=round(sum(nulls) / rows, 6)
+                if rows and all(isinstance(n, int) for n in nulls)  # a struct's are nested
+                else None,
+                min=_bound(lows, min),
+                max=_bound(highs, max),
+            )
+        return rows, out
 
 
-def _metadata_in_checkpoint(parts: Sequence[Blob]) -> dict[str, Any] | None:
-    import pyarrow.parquet as pq
+def _stats(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
 
-    for blob in parts:
-        table = pq.read_table(pa.PythonFile(BlobFile(blob), mode="r"), columns=["metaData"])
-        for row in table.column("metaData").to_pylist():
-            if row is not None and row.get("schemaString"):
-                return dict(row)
-    return None
+
+def _bound(values: list[Any], pick: Any) -> Any:
+    """The min or max of the files' bounds, when every file has a plain one."""
+    if not values or any(v is None or isinstance(v, dict | list) for v in values):
+        return None
+    return pick(values)
 
 
 def _field(spec: dict[str, Any]) -> pa.Field:

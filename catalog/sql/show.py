@@ -168,6 +168,7 @@ def _basis(facts: dict[str, Any]) -> str:
         parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
     table = (
         f"Delta table version {details['delta_version']}"
+        + (_rows_in_files(details["rows"], details["files"]) if details.get("rows") else "")
         if details.get("delta_version") is not None
         else f"Iceberg table, metadata {details['iceberg_metadata']}"
         if details.get("iceberg_metadata")
@@ -191,6 +192,10 @@ def _basis(facts: dict[str, Any]) -> str:
     stats = facts.get("stats") or {}
     conflicts = {name: s.get("conflicts", ()) for name, s in stats.items()}
     return with_notes("; ".join(parts), notes(details, conflicts))
+
+
+def _rows_in_files(rows: int, files: int) -> str:
+    return f", {rows} row{'s' * (rows != 1)} in {files} file{'s' * (files != 1)}"
 
 
 def _describe(schema: Schema, stats: dict[str, ColumnStats], extended: bool) -> Result:

@@ -44,6 +44,9 @@ async def test_the_schema_comes_from_the_log_not_the_files(tmp_path: Path) -> No
     )
     assert found.details["delta_version"] == 1
     assert found.details["partition_columns"] == ["day"]
+    assert (found.details["rows"], found.details["files"]) == (1, 1)  # V2's, not V1's too
+    assert (found.stats["id"].min, found.stats["id"].max) == (3, 3)
+    assert found.stats["amount"].null_fraction == 0.0
     assert found.summary("orders") == "orders: delta, schema from the Delta transaction log"
     files = await catalog.discover_schema(str(table), format="parquet")  # the old way, on request
     assert "name" in types(files)
@@ -111,6 +114,7 @@ async def test_a_checkpoint_holds_the_schema_when_the_commits_are_gone(tmp_path:
     found = await catalog.discover_schema(str(table))
     assert types(found) == {"id": "BIGINT", "amount": "DOUBLE", "day": "VARCHAR"}
     assert found.details["delta_version"] == 2
+    assert (found.details["rows"], found.details["files"]) == (2, 2)  # checkpoint + append
 
 
 async def test_a_delta_table_on_s3(s3: Service, bucket: str) -> None:
@@ -145,4 +149,7 @@ async def test_refresh_follows_the_table(tmp_path: Path) -> None:
         [refreshed] = await cat.execute("ALTER STREAM orders REFRESH")
         assert refreshed.message == "stream orders: version 2 (added amount DOUBLE; dropped name)"
         [described] = await cat.execute("DESCRIBE EXTENDED orders")
-        assert described.message == f"from {table}; Delta table version 1, partitioned by day"
+        assert described.message == (
+            f"from {table}; Delta table version 1, 1 row in 1 file, partitioned by day"
+        )
+        assert described.rows[0][7:9] == ("3", "3")  # id's min and max
