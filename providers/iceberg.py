@@ -7,7 +7,8 @@ sequence number (``<N>-<uuid>.metadata.json``, as catalogs write them; a
 catalog may still point at an older one after a failed commit, and a URI may
 name the metadata file itself, which is then the one read).  The schema is the
 current one (``current-schema-id``), required fields NOT NULL, ``doc`` as the
-comment; the partition fields are reported with their transforms.
+comment; the partition fields are reported with their transforms, and the
+rows and files of the current snapshot from its summary.
 
 Iceberg's types map to Arrow's: int and long to int32 and int64, float, double,
 decimal(p, s), date, time (microseconds), timestamp and timestamptz (and their
@@ -74,6 +75,7 @@ def iceberg_discovery(files: Sequence[Blob], uri: str) -> Discovery:
         "iceberg_metadata": current.name,
         "partition_columns": _partitions(metadata, names),
         "schema_from": "the Iceberg metadata",
+        **_totals(metadata),
     }
     fields = discovered_schema(declared, keep_nullability=True).fields
     return Discovery(fields, uri=uri, format="iceberg", sampled=0, details=details)
@@ -101,6 +103,19 @@ def _current_schema(metadata: dict[str, Any], name: str) -> dict[str, Any]:
     if "schema" in metadata:  # format version 1
         return dict(metadata["schema"])
     raise MalformedSource(f"{name} holds no current schema")
+
+
+def _totals(metadata: dict[str, Any]) -> dict[str, int]:
+    """Rows and data files of the current snapshot, from its summary (none before the
+    first write)."""
+    current = metadata.get("current-snapshot-id")
+    snapshot = next(
+        (s for s in metadata.get("snapshots") or () if s.get("snapshot-id") == current), None
+    )
+    summary = (snapshot or {}).get("summary") or {}
+    if "total-records" not in summary:
+        return {}
+    return {"rows": int(summary["total-records"]), "files": int(summary["total-data-files"])}
 
 
 def _partitions(metadata: dict[str, Any], names: dict[int, str]) -> list[str]:

@@ -166,17 +166,9 @@ def _basis(facts: dict[str, Any]) -> str:
         parts[0] += f" ({len(details['files_read'])} files)"
     if details.get("files_skipped"):
         parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
-    table = (
-        f"Delta table version {details['delta_version']}"
-        + (_rows_in_files(details["rows"], details["files"]) if details.get("rows") else "")
-        if details.get("delta_version") is not None
-        else f"Iceberg table, metadata {details['iceberg_metadata']}"
-        if details.get("iceberg_metadata")
-        else None
-    )
+    table = _table_basis(details)
     if table:
-        partitioned = ", ".join(details.get("partition_columns") or ())
-        parts.append(table + (f", partitioned by {partitioned}" if partitioned else ""))
+        parts.append(table)
     if details.get("primary_key"):
         parts.append(f"primary key ({', '.join(details['primary_key'])})")
     parts += [f"unique ({', '.join(columns)})" for columns in details.get("unique") or ()]
@@ -194,8 +186,20 @@ def _basis(facts: dict[str, Any]) -> str:
     return with_notes("; ".join(parts), notes(details, conflicts))
 
 
-def _rows_in_files(rows: int, files: int) -> str:
-    return f", {rows} row{'s' * (rows != 1)} in {files} file{'s' * (files != 1)}"
+def _table_basis(details: dict[str, Any]) -> str | None:
+    """A Delta or Iceberg table's version, size and partitioning."""
+    if details.get("delta_version") is not None:
+        table = f"Delta table version {details['delta_version']}"
+    elif details.get("iceberg_metadata"):
+        table = f"Iceberg table, metadata {details['iceberg_metadata']}"
+    else:
+        return None
+    if details.get("rows") is not None:
+        rows, files = details["rows"], details["files"]
+        table += f", {rows} row{'s' * (rows != 1)} in {files} file{'s' * (files != 1)}"
+    if details.get("partition_columns"):
+        table += f", partitioned by {', '.join(details['partition_columns'])}"
+    return table
 
 
 def _describe(schema: Schema, stats: dict[str, ColumnStats], extended: bool) -> Result:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import boto3
+import pyarrow as pa
 import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
@@ -158,3 +159,17 @@ async def test_refresh_follows_the_table(tmp_path: Path) -> None:
         assert described.message is not None
         assert "Iceberg table, metadata" in described.message
         assert described.message.endswith("partitioned by day(at), region")
+
+
+async def test_rows_and_files_of_the_current_snapshot(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    warehouse.mkdir()
+    cat = SqlCatalog("t", uri=f"sqlite:///{warehouse}/catalog.db", warehouse=f"file://{warehouse}")
+    cat.create_namespace("shop")
+    schema = IcebergSchema(NestedField(1, "id", LongType(), required=True))
+    table = cat.create_table("shop.ids", schema=schema)
+    rows = pa.table({"id": pa.array([1, 2, 3], pa.int64())}, schema=schema.as_arrow())
+    table.append(rows)
+    table.append(rows)
+    found = await catalog.discover_schema(str(warehouse / "shop" / "ids"))
+    assert (found.details["rows"], found.details["files"]) == (6, 2)
