@@ -92,9 +92,11 @@ class _State:
         import pyarrow.parquet as pq
 
         for blob in parts:
-            table = pq.read_table(
-                pa.PythonFile(BlobFile(blob), mode="r"), columns=["metaData", "add"]
-            )
+            try:
+                source = pa.PythonFile(BlobFile(blob), mode="r")
+                table = pq.read_table(source, columns=["metaData", "add"])
+            except (pa.ArrowException, OSError) as exc:
+                raise MalformedSource(f"{blob.name} is not a readable checkpoint: {exc}") from None
             for metadata in table.column("metaData").to_pylist():
                 if metadata is not None and metadata.get("schemaString"):
                     self.metadata = dict(metadata)
@@ -103,10 +105,14 @@ class _State:
                     self.files[add["path"]] = _stats(add.get("stats"))
 
     def read_commit(self, blob: Blob) -> None:
-        for line in blob.read_range(0, blob.size).decode("utf-8").splitlines():
+        lines = blob.read_range(0, blob.size).decode("utf-8", "replace").splitlines()
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            action = json.loads(line)
+            try:
+                action = json.loads(line)
+            except ValueError as exc:
+                raise MalformedSource(f"{blob.name}:{number}: not a JSON action: {exc}") from None
             if "metaData" in action:
                 self.metadata = dict(action["metaData"])
             elif "add" in action:
@@ -117,8 +123,10 @@ class _State:
     def statistics(self, columns: Sequence[str]) -> tuple[int | None, dict[str, ColumnStats]]:
         """Rows, and each top-level column's null fraction, min and max, where every file
         of the table has statistics for it (writers may leave some out)."""
+        if not self.files:
+            return 0, {}
         known = [s for s in self.files.values() if s is not None]
-        if len(known) != len(self.files) or not known:
+        if len(known) != len(self.files):
             return None, {}
         rows = sum(int(s.get("numRecords", 0)) for s in known)
         out = {}
@@ -144,7 +152,10 @@ def _bound(values: list[Any], pick: Any) -> Any:
     """The min or max of the files' bounds, when every file has a plain one."""
     if not values or any(v is None or isinstance(v, dict | list) for v in values):
         return None
-    return pick(values)
+    try:
+        return pick(values)
+    except TypeError:  # bounds of different kinds: no one bound
+        return None
 
 
 def _field(spec: dict[str, Any]) -> pa.Field:

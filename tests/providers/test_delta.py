@@ -12,7 +12,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 
 import catalog
-from catalog.errors import SourceNotFound
+from catalog.errors import MalformedSource, SourceNotFound
 from tests.services import Service
 
 V1 = pa.table({"id": [1, 2], "name": ["a", "b"], "day": ["2024-01-01", "2024-01-02"]})
@@ -153,3 +153,12 @@ async def test_refresh_follows_the_table(tmp_path: Path) -> None:
             f"from {table}; Delta table version 1, 1 row in 1 file, partitioned by day"
         )
         assert described.rows[0][7:9] == ("3", "3")  # id's min and max
+
+
+async def test_a_broken_log_is_reported_by_file_and_line(tmp_path: Path) -> None:
+    table = tmp_path / "t"
+    two_versions(str(table))
+    commit = table / "_delta_log" / "00000000000000000001.json"
+    commit.write_text(commit.read_text() + "{not json\n")
+    with pytest.raises(MalformedSource, match=r"00000000000000000001\.json:\d+: not a JSON action"):
+        await catalog.discover_schema(str(table))
