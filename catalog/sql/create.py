@@ -30,8 +30,10 @@ _TEXT_FROM_STRINGS = ("date", "time", "timestamp", "uuid")
 async def create_stream(catalog: Catalog, node: n.CreateStream) -> list[Result]:
     name = node.name
     options = resolve(node.args.get("options"))
-    previous = await _latest(catalog, name)
-    if previous is not None and node.args.get("exists"):  # no discovery for nothing
+    # the stream as it is, for IF NOT EXISTS (no discovery for nothing) and OR REPLACE
+    flags = node.args.get("exists") or node.args.get("replace")
+    previous = await _latest(catalog, name) if flags else None
+    if previous is not None and node.args.get("exists"):
         message = f"stream {name} already exists (version {previous.version}); nothing changed"
         return [Result("CREATE STREAM", message=message)]
     declared = _declared(node)
@@ -99,18 +101,18 @@ def _message(
     options: StreamOptions,
     found: Discovery | None,
 ) -> str:
-    notes = found.notes if found is not None and origin == "discovered" else ()
-    if previous is not None and version.version == previous.version:  # OR REPLACE, same schema
-        return with_notes(f"stream {version.stream}: unchanged (version {version.version})", notes)
-    if previous is not None:  # OR REPLACE: the next version
+    if previous is None:
+        where = (
+            f" from {redact(options.datasource)}"
+            if origin == "discovered" and options.datasource
+            else ""
+        )
+        summary = f"version {version.version}, {len(version.schema)} columns, {origin}{where}"
+    elif version.version == previous.version:  # OR REPLACE with the same schema
+        summary = f"unchanged (version {version.version})"
+    else:
         summary = f"version {version.version} ({version.change})"
-        return with_notes(f"stream {version.stream}: {summary}", notes)
-    where = (
-        f" from {redact(options.datasource)}"
-        if origin == "discovered" and options.datasource
-        else ""
-    )
-    summary = f"version {version.version}, {len(version.schema)} columns, {origin}{where}"
+    notes = found.notes if found is not None and origin == "discovered" else ()
     return with_notes(f"stream {version.stream}: {summary}", notes)
 
 
