@@ -13,21 +13,20 @@ from typing import TYPE_CHECKING, Any
 from catalog._version import __version__
 
 if TYPE_CHECKING:
+    from catalog.api import Catalog, SyncCatalog, connect
     from catalog.compat import CompatibilityResult, check_compatibility
-    from catalog.core import Catalog
     from catalog.discover import cache_info, clear_cache, discover_schema, invalidate
     from catalog.discovery import Discovery, Provider
     from catalog.errors import SchemacatError
     from catalog.registry import register_provider
     from catalog.schema import NO_DEFAULT, Field, Schema
     from catalog.store import SchemaVersion, StreamRecord
-    from catalog.sync import SyncCatalog, connect
     from catalog.types import EnumType, parse_sql_type, sql_type_name
 
 _EXPORTS = {
     "check_compatibility": "catalog.compat",
     "CompatibilityResult": "catalog.compat",
-    "Catalog": "catalog.core",
+    "Catalog": "catalog.api",
     "discover_schema": "catalog.discover",
     "invalidate": "catalog.discover",
     "clear_cache": "catalog.discover",
@@ -41,8 +40,8 @@ _EXPORTS = {
     "Schema": "catalog.schema",
     "SchemaVersion": "catalog.store",
     "StreamRecord": "catalog.store",
-    "SyncCatalog": "catalog.sync",
-    "connect": "catalog.sync",
+    "SyncCatalog": "catalog.api",
+    "connect": "catalog.api",
     "EnumType": "catalog.types",
     "parse_sql_type": "catalog.types",
     "sql_type_name": "catalog.types",

@@ -1,4 +1,4 @@
-"""Avro schemas <-> ``Schema``.
+"""Avro record schemas <-> schemacat fields (``Schema.from_avro`` and ``to_avro`` use these).
 
 Import: records become structs, ``["null", T]`` a nullable ``T``, other unions
 Arrow dense unions (one member per branch, named after the branch), enums
@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
 
 from catalog.errors import AvroSchemaError
-from catalog.schema import NO_DEFAULT, Field, Schema
+from catalog.field import NO_DEFAULT, Field
 from catalog.types import EnumType
 
 AVRO_NAME = "avro.name"
@@ -47,7 +47,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # -- import ------------------------------------------------------------------------
 
 
-def schema_from_avro(avsc: str | Mapping[str, Any]) -> Schema:
+def read_record(avsc: str | Mapping[str, Any]) -> tuple[list[Field], str]:
+    """The fields of an Avro record (a dict, or its JSON text) and its full name."""
     if isinstance(avsc, str):
         try:
             avsc = json.loads(avsc)
@@ -60,8 +61,7 @@ def schema_from_avro(avsc: str | Mapping[str, Any]) -> Schema:
         )
     reader = _AvroReader()
     struct, meta = reader.read(avsc, namespace=None)
-    fields = [Field.from_arrow(f) for f in struct]
-    return Schema(fields, name=meta[AVRO_NAME])
+    return [Field.from_arrow(f) for f in struct], meta[AVRO_NAME]
 
 
 class _AvroReader:
@@ -205,11 +205,10 @@ def _logical_type(node: Mapping[str, Any]) -> pa.DataType | None:
 # -- export ------------------------------------------------------------------------
 
 
-def schema_to_avro(schema: Schema, name: str | None = None) -> dict[str, Any]:
+def write_record(fields: Iterable[Field], name: str) -> dict[str, Any]:
+    """An Avro record named ``name`` with ``fields``."""
     writer = _AvroWriter()
-    record_name = name or schema.name or "Record"
-    fields = [writer.field(f, record_name) for f in schema.fields]
-    record = {"type": "record", "name": record_name, "fields": fields}
+    record = {"type": "record", "name": name, "fields": [writer.field(f, name) for f in fields]}
     writer.named_type(record)
     return record
 

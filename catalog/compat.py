@@ -46,8 +46,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from catalog.field import arrow_field_aliases, arrow_field_has_default
 from catalog.modes import normalize_mode
-from catalog.schema import Schema, arrow_field_aliases, arrow_field_has_default
+from catalog.schema import Schema
 from catalog.typerules import category, describe, representable
 
 

@@ -1,6 +1,7 @@
 """``Catalog``: streams and their schema versions, over a store.
 
-This is the one object every door (SQL, shell, scripts, Python) goes through.
+This is the service layer every door (SQL, shell, scripts, Python) goes through;
+``catalog.Catalog`` (``catalog.api``) adds ``execute`` for SQL text.
 Every new version is checked against the stream's compatibility mode first and
 registered only if the stream has not moved meanwhile (optimistic concurrency:
 on a conflict the check runs again against the newer version).
@@ -11,13 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from catalog.changes import diff
 from catalog.compat import CompatibilityResult, check_compatibility
 from catalog.errors import ConcurrentModification, IncompatibleSchema, SchemacatError, StreamExists
 from catalog.modes import normalize_mode
-from catalog.result import Result
 from catalog.schema import Schema
 from catalog.store import (
     NewVersion,
@@ -40,7 +40,7 @@ class Catalog:
         self.store = store
 
     @classmethod
-    async def open(cls, url: str | None = None) -> Catalog:
+    async def open(cls, url: str | None = None) -> Self:
         return cls(await open_store(url))
 
     @property
@@ -51,7 +51,7 @@ class Catalog:
     async def close(self) -> None:
         await self.store.close()
 
-    async def __aenter__(self) -> Catalog:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -70,16 +70,6 @@ class Catalog:
 
     async def set_default_compatibility(self, mode: str) -> None:
         await self.store.set_setting(COMPATIBILITY_SETTING, normalize_mode(mode))
-
-    # -- SQL -----------------------------------------------------------------------
-    async def execute(
-        self, sql: str, *, variables: Mapping[str, str] | None = None
-    ) -> list[Result]:
-        """Run the statements of ``sql`` in order; each is applied whole or not at all, and
-        the first that fails raises (those before it stay applied)."""
-        from catalog.sql.session import Session
-
-        return await Session(self, variables).execute(sql)
 
     # -- streams -------------------------------------------------------------------
     async def create_stream(

@@ -1,4 +1,4 @@
-"""``Schema`` <-> JSON Schema (draft 2020-12), for the producers and consumers of JSON data.
+"""JSON Schema (draft 2020-12) <-> schemacat fields, for the producers and consumers of JSON data.
 
 Integers carry their range, temporal types the matching ``format``, binary data
 ``contentEncoding: base64``, maps ``additionalProperties``; a nullable column
@@ -7,13 +7,13 @@ accepts ``null`` and a NOT NULL column is ``required``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
 
 from catalog.errors import SchemaError
-from catalog.schema import NO_DEFAULT, Field, Schema
+from catalog.field import NO_DEFAULT, Field
 from catalog.types import EnumType, TimeTzType
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -30,11 +30,12 @@ _INT_RANGES = {
 }
 
 
-def schema_to_json_schema(schema: Schema) -> dict[str, Any]:
+def write_object(fields: Iterable[Field], title: str | None = None) -> dict[str, Any]:
+    """A JSON Schema of objects with ``fields``."""
     out: dict[str, Any] = {"$schema": DIALECT}
-    if schema.name:
-        out["title"] = schema.name
-    out.update(_object(list(schema.fields)))
+    if title:
+        out["title"] = title
+    out.update(_object(list(fields)))
     return out
 
 
@@ -143,8 +144,8 @@ _FORMATS = [
 # -- import ------------------------------------------------------------------------
 
 
-def schema_from_json_schema(doc: Mapping[str, Any]) -> Schema:
-    """A JSON Schema (draft 2020-12 or 7) of an object, as a ``Schema``.
+def read_object(doc: Mapping[str, Any]) -> tuple[list[Field], str | None]:
+    """The fields of a JSON Schema (draft 2020-12 or 7) of an object, and its title.
 
     ``required`` properties are NOT NULL; ``"type": [T, "null"]`` and
     ``anyOf [T, {"type": "null"}]`` are nullable; local ``$ref``s into
@@ -154,7 +155,7 @@ def schema_from_json_schema(doc: Mapping[str, Any]) -> Schema:
     dtype, _ = reader.read(doc, "")
     if not pa.types.is_struct(dtype):
         raise SchemaError("a JSON Schema for a stream must describe an object with properties")
-    return Schema([Field.from_arrow(f) for f in dtype], name=doc.get("title"))
+    return [Field.from_arrow(f) for f in dtype], doc.get("title")
 
 
 class _JsonSchemaReader:

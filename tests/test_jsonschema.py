@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 
 from catalog.errors import SchemaError
-from catalog.jsonschema import schema_from_json_schema
 from catalog.schema import Field, Schema
 from catalog.types import EnumType
 from tests.strategies import schemas
@@ -91,7 +90,7 @@ def test_every_schema_exports_a_valid_document(schema: Schema) -> None:
 
 
 def test_import_reads_back_what_export_wrote() -> None:
-    back = schema_from_json_schema(SCHEMA.to_json_schema())
+    back = Schema.from_json_schema(SCHEMA.to_json_schema())
     assert [(f.name, f.sql_type, f.nullable) for f in back] == [
         (f.name, f.sql_type, f.nullable) for f in SCHEMA
     ]
@@ -116,7 +115,7 @@ def test_import_of_a_hand_written_schema() -> None:
             "anything": {},
         },
     }
-    schema = schema_from_json_schema(doc)
+    schema = Schema.from_json_schema(doc)
     assert [(f.name, f.sql_type, f.nullable) for f in schema] == [
         ("id", "BIGINT", False),
         ("address", "STRUCT(zip VARCHAR)", False),
@@ -141,4 +140,4 @@ def test_import_of_a_hand_written_schema() -> None:
 )  # fmt: skip
 def test_import_errors(doc: dict[str, Any], message: str) -> None:
     with pytest.raises(SchemaError, match=message.replace("$", r"\$")):
-        schema_from_json_schema(doc)
+        Schema.from_json_schema(doc)

@@ -35,8 +35,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from catalog.changes import diff
+    from catalog.cli.schemafile import load_schema_file
     from catalog.compat import check_compatibility
-    from catalog.schemafile import load_schema_file
 
     old, old_kind = load_schema_file(args.old)
     new, new_kind = load_schema_file(args.new)

@@ -39,9 +39,7 @@ def load_schema_file(path: str | Path) -> tuple[Schema, str]:
     if kind == "avro":
         return Schema.from_avro(doc), kind
     if kind == "jsonschema":
-        from catalog.jsonschema import schema_from_json_schema
-
-        return schema_from_json_schema(doc), kind
+        return Schema.from_json_schema(doc), kind
     if kind == "canonical":
         return Schema.from_json(doc), kind
     raise SchemaError(
