@@ -112,6 +112,29 @@ def check_compatibility(
     return CompatibilityResult(mode, tuple(issues), tuple(n for n, _, _ in pairs))
 
 
+def avro_binary(data_format: str | None) -> bool:
+    """Whether data of this format is Avro binary, decoded with the reader's schema (the
+    stricter rules of ``avro_binary=True`` then apply)."""
+    return data_format == "avro"
+
+
+def history(
+    schemas: Sequence[Schema],
+    versions: Sequence[int],
+    mode: str,
+    *,
+    avro_binary: bool = False,
+) -> list[CompatibilityResult]:
+    """Each schema checked against those before it, as ``mode`` says (the first against
+    none): what SHOW SCHEMA COMPATIBILITY shows."""
+    return [
+        check_compatibility(
+            schema, schemas[:i], mode, versions=versions[:i], avro_binary=avro_binary
+        )
+        for i, schema in enumerate(schemas)
+    ]
+
+
 def can_read(reader: Schema, writer: Schema, *, avro_binary: bool = False) -> list[Issue]:
     """The issues a reader with ``reader`` meets on data written with ``writer``."""
     return _Resolver(None, "the writer's schema", "backward", avro_binary).schemas(reader, writer)

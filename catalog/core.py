@@ -1,23 +1,43 @@
-"""``Catalog``: streams and their schema versions, over a store.
+"""``Catalog``: streams and their schema versions, over a store, discovering through providers.
 
-This is the service layer every door (SQL, shell, scripts, Python) goes through;
-``catalog.Catalog`` (``catalog.api``) adds ``execute`` for SQL text.
+This is the service layer every door goes through (the SQL statements, the
+shell, scripts, Python, the REST server): each operation a door offers is one
+method here, with plain arguments and typed results, so that every door makes
+the same checks and says the same things.  ``catalog.Catalog`` (``catalog.api``)
+adds ``execute`` for SQL text.
+
 Every new version is checked against the stream's compatibility mode first and
 registered only if the stream has not moved meanwhile (optimistic concurrency:
-on a conflict the check runs again against the newer version).
+on a conflict the change is applied again to the newer version, and checked
+again).  An error about one argument says which in its ``subject``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 from catalog.changes import diff
-from catalog.compat import CompatibilityResult, check_compatibility
-from catalog.errors import ConcurrentModification, IncompatibleSchema, SchemacatError, StreamExists
+from catalog.compat import CompatibilityResult, avro_binary, check_compatibility, history
+from catalog.discover import Discoverer, default_discoverer
+from catalog.discovery import Discovery, SourceObject, notes, sample_basis, with_notes
+from catalog.drift import Drift, declared_mismatches, drift
+from catalog.errors import (
+    ConcurrentModification,
+    IncompatibleSchema,
+    InvalidRequest,
+    SchemacatError,
+    StreamExists,
+    StreamNotFound,
+)
+from catalog.evolve import ColumnAction, apply
+from catalog.infer.stats import ColumnStats
 from catalog.modes import normalize_mode
+from catalog.options import StreamOptions, kafka_uri, provider_options, resolve
 from catalog.schema import Schema
 from catalog.store import (
     NewVersion,
@@ -28,20 +48,57 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found
+from catalog.uri import redact
 
 COMPATIBILITY_SETTING = "compatibility"
+SETTINGS = (COMPATIBILITY_SETTING,)
 RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Registered(SchemaVersion):
+    """What a create, alter or refresh did: the stream's latest version after it, the
+    latest before it (None for a new stream), and the discovery it rests on, if any."""
+
+    previous: int | None = None
+    found: Discovery | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether a version was registered."""
+        return self.previous != self.version
+
+
+@dataclass(frozen=True)
+class Updated:
+    """What ALTER STREAM ... SET did: the stream after it, and each setting that changed
+    (its new value as it may be shown)."""
+
+    stream: StreamRecord
+    changed: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Description:
+    """A stream at one version; with ``extended``, the statistics and basis of the newest
+    discovery up to that version (an ALTER keeps the data's statistics)."""
+
+    stream: StreamRecord
+    version: SchemaVersion
+    stats: Mapping[str, ColumnStats]
+    basis: str | None
 
 
 class Catalog:
     """A versioned catalog of streams.  Open with ``await Catalog.open(url)``."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, discoverer: Discoverer | None = None) -> None:
         self.store = store
+        self.discoverer = discoverer or default_discoverer
 
     @classmethod
-    async def open(cls, url: str | None = None) -> Self:
-        return cls(await open_store(url))
+    async def open(cls, url: str | None = None, *, discoverer: Discoverer | None = None) -> Self:
+        return cls(await open_store(url), discoverer)
 
     @property
     def url(self) -> str:
@@ -68,55 +125,180 @@ class Catalog:
         stored = await self.store.get_setting(COMPATIBILITY_SETTING)
         return stored or os.environ.get("SCHEMACAT_COMPATIBILITY", "BACKWARD").upper()
 
-    async def set_default_compatibility(self, mode: str) -> None:
-        await self.store.set_setting(COMPATIBILITY_SETTING, normalize_mode(mode))
+    async def set_default_compatibility(self, mode: str) -> str:
+        """Make ``mode`` the mode of new streams; the mode, normalised."""
+        return await self.set_setting(COMPATIBILITY_SETTING, mode)
 
-    # -- streams -------------------------------------------------------------------
+    async def set_setting(self, key: str, value: str) -> str:
+        """Set a catalog setting (``compatibility``); the value as stored."""
+        if key.lower() not in SETTINGS:
+            raise InvalidRequest(
+                f"unknown setting {key}",
+                hint=f"the settings are {', '.join(SETTINGS)}",
+                code="UNKNOWN_SETTING",
+                subject=("key",),
+            )
+        try:
+            mode = normalize_mode(value)
+        except SchemacatError as exc:
+            exc.subject = ("value",)
+            raise
+        await self.store.set_setting(COMPATIBILITY_SETTING, mode)
+        return mode
+
+    # -- sources -------------------------------------------------------------------
+    async def discover(self, uri: str, **options: Any) -> Discovery:
+        """The schema of whatever ``uri`` points at; registers nothing (``DESCRIBE 'uri'``)."""
+        return await self.discoverer.discover(uri, **options)
+
+    async def list_objects(self, uri: str, **options: Any) -> list[SourceObject] | None:
+        """What a URI naming many objects (a broker, a database) holds; None for one source."""
+        return await self.discoverer.list_objects(uri, **options)
+
+    async def topics(self, broker: str | None = None) -> list[SourceObject]:
+        """The topics of ``broker`` (a ``kafka://`` URI; default $SCHEMACAT_KAFKA_BOOTSTRAP)."""
+        source = broker or kafka_uri()
+        objects = await self.discoverer.list_objects(source) or []
+        others = sorted({o.kind for o in objects if o.kind != "topic"})
+        if others:
+            raise InvalidRequest(
+                f"{redact(source)} holds {' and '.join(k + 's' for k in others)}, not topics",
+                hint=f"schemacat discover '{redact(source)}' lists them",
+                code="NOT_A_BROKER",
+                subject=("broker",),
+            )
+        return objects
+
+    # -- creating ------------------------------------------------------------------
     async def create_stream(
         self,
         name: str,
-        schema: Schema,
+        schema: Schema | None = None,
         *,
         datasource: str | None = None,
         format: str | None = None,
-        options: Mapping[str, str] | None = None,
         compatibility: str | None = None,
-        lineage: tuple[str, ...] = (),
-        origin: str = "declared",
-        change: str = "created",
-        discovery: Mapping[str, Any] | None = None,
+        options: Mapping[str, str | None] | None = None,
+        query: str | None = None,
+        validate: bool = True,
         if_not_exists: bool = False,
         replace: bool = False,
-    ) -> SchemaVersion:
-        """Create a stream at version 1.
+    ) -> Registered:
+        """Create a stream at version 1, as CREATE STREAM does.
 
-        ``if_not_exists`` returns the latest version of an existing stream
-        untouched; ``replace`` makes the schema the stream's next version,
-        checked against the given compatibility mode (else the stream's), and
-        replaces its metadata.
+        * ``schema`` declares its columns; with a ``datasource`` and ``validate``
+          they are checked against a discovery of it first.  A ``Discovery`` (from
+          ``discover``) is registered as discovered, with its facts.
+        * A ``datasource`` alone is discovered.
+        * ``query`` (DuckDB SQL over ``'uri'`` sources and stream names) is typed by
+          DuckDB, and its sources are kept as the stream's lineage.
+
+        ``options`` take every WITH key (ksqlDB's spellings, provider options);
+        ``if_not_exists`` leaves an existing stream untouched; ``replace`` makes the
+        schema the stream's next version, checked against the given compatibility
+        mode (else the stream's), and replaces its settings.
         """
         if if_not_exists and replace:
-            raise SchemacatError("OR REPLACE and IF NOT EXISTS cannot be used together")
-        mode = normalize_mode(compatibility) if compatibility else None
+            raise InvalidRequest("OR REPLACE and IF NOT EXISTS cannot be used together")
+        given = dict(options or {})
+        for key, value in (("datasource", datasource), ("format", format),
+                           ("compatibility", compatibility)):  # fmt: skip
+            if value is not None:
+                given[key] = value
+        settings = resolve(given, self.discoverer.registry)
+        previous = await self._latest_or_none(name) if if_not_exists or replace else None
+        if previous is not None and if_not_exists:
+            return _registered(previous, previous.version)
+        check = validate if settings.validate is None else settings.validate
+        schema, origin, found, lineage = await self._new_schema(
+            name, schema, query, settings, check
+        )
+        timestamp = settings.kept.get("timestamp")
+        if timestamp is not None and timestamp not in schema:
+            raise InvalidRequest(
+                f"TIMESTAMP names {timestamp}, which is not a column of {name}",
+                hint=f"the columns are {', '.join(schema.names)}",
+                code="UNKNOWN_COLUMN",
+                subject=("name",),
+            )
         spec = StreamSpec(
             name=name,
-            datasource=datasource,
-            format=format,
-            options=dict(options or {}),
-            compatibility=mode or await self.default_compatibility(),
-            lineage=tuple(lineage),
+            datasource=settings.datasource,
+            format=settings.format or (found.format if found else None),
+            options=settings.kept,
+            compatibility=settings.compatibility or await self.default_compatibility(),
+            lineage=lineage,
         )
+        facts = found.facts() if found is not None else None
         try:
-            return await self.store.create_stream(
-                spec, NewVersion(schema, origin, change, discovery)
+            created = await self.store.create_stream(
+                spec, NewVersion(Schema(schema.fields, schema.name), origin, "created", facts)
             )
+            return _registered(created, None, found)
         except StreamExists:
-            if if_not_exists:
-                return await self.store.get_version(name)
-            if not replace:
+            if not (if_not_exists or replace):
                 raise
-        return await self._evolve(name, schema, origin, None, discovery, spec=spec, mode=mode)
+        if if_not_exists:  # created by another writer meanwhile
+            latest = await self.store.get_version(name)
+            return _registered(latest, latest.version)
+        return await self._evolve(
+            name,
+            lambda _: schema,
+            origin,
+            discovery=facts,
+            found=found,
+            spec=spec,
+            mode=settings.compatibility,
+        )
 
+    async def _new_schema(
+        self,
+        name: str,
+        declared: Schema | None,
+        query: str | None,
+        settings: StreamOptions,
+        validate: bool,
+    ) -> tuple[Schema, str, Discovery | None, tuple[str, ...]]:
+        """The schema of a new stream, its origin, the discovery behind it and its lineage."""
+        if query is not None:
+            if declared is not None:
+                raise InvalidRequest(
+                    "a stream is declared with columns or a query, not both",
+                    code="EMPTY_STREAM",
+                    subject=("name",),
+                )
+            from catalog.derive import derive  # sqlglot and DuckDB, only when a query is typed
+
+            schema, lineage = await derive(query, self.get_schema, self.discover)
+            return schema, "derived", None, lineage
+        if isinstance(declared, Discovery):
+            return declared, "discovered", declared, ()
+        if declared is None:
+            if not settings.datasource:
+                raise InvalidRequest(
+                    f"stream {name} needs columns, a datasource, or AS SELECT",
+                    hint=f"CREATE STREAM {name} WITH (datasource = 'kafka://host:9092/topic')",
+                    code="EMPTY_STREAM",
+                    subject=("name",),
+                )
+            found = await self.discover(settings.datasource, **settings.discovery)
+            return found, "discovered", found, ()
+        if not (settings.datasource and validate):
+            return declared, "declared", None, ()
+        found = await self.discover(settings.datasource, **settings.discovery)
+        problems = declared_mismatches(declared, found)
+        if problems:
+            raise InvalidRequest(
+                f"the declared columns of {name} do not match {redact(found.uri)}: "
+                + "; ".join(problems),
+                hint="fix the declarations, leave the columns out to discover them, "
+                "or WITH (validate = false)",
+                code="SCHEMA_MISMATCH",
+                subject=("name",),
+            )
+        return declared, "declared", found, ()
+
+    # -- evolving ------------------------------------------------------------------
     async def register(
         self,
         name: str,
@@ -126,7 +308,7 @@ class Catalog:
         change: str = "",
         discovery: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
-    ) -> SchemaVersion:
+    ) -> Registered:
         """Make ``schema`` the stream's next version, if its compatibility mode allows.
 
         An identical schema registers nothing and returns the latest version.
@@ -134,91 +316,80 @@ class Catalog:
         ``expected_version`` the call fails if the stream has moved past it.
         """
         return await self._evolve(
-            name, schema, origin, change or None, discovery, expected_version=expected_version
+            name,
+            lambda _: schema,
+            origin,
+            change=change or None,
+            discovery=discovery,
+            expected_version=expected_version,
         )
 
-    async def check(self, name: str, schema: Schema) -> tuple[SchemaVersion, CompatibilityResult]:
-        """The latest version and the compatibility result of ``schema`` following it."""
-        stream = await self.store.get_stream(name)
-        return await self._check(stream, schema, stream.compatibility)
+    async def alter(self, name: str, actions: Sequence[ColumnAction]) -> Registered:
+        """Apply column actions (``catalog.evolve``) to the latest version, as one new
+        version; none when they change nothing."""
+        return await self._evolve(name, lambda latest: apply(latest.schema, actions), "altered")
 
-    async def _check(
-        self, stream: StreamRecord, schema: Schema, mode: str
-    ) -> tuple[SchemaVersion, CompatibilityResult]:
-        if mode.endswith("_TRANSITIVE"):
-            history = await self.store.list_versions(stream.name)
-        else:
-            history = [await self.store.get_version(stream.name)]
-        result = check_compatibility(
-            schema,
-            [v.schema for v in history],
-            mode,
-            versions=[v.version for v in history],
-            avro_binary=stream.format == "avro",
+    async def set_options(self, name: str, options: Mapping[str, str | None]) -> Updated:
+        """Change a stream's settings (ALTER STREAM ... SET): compatibility, datasource,
+        format and the datasource's options; its versions stay as they are."""
+        stream = await self.stream(name)
+        settings = resolve(
+            options, self.discoverer.registry, kept=stream.options, datasource=stream.datasource
         )
-        return history[-1], result
-
-    async def _evolve(
-        self,
-        name: str,
-        schema: Schema,
-        origin: str,
-        change: str | None,
-        discovery: Mapping[str, Any] | None,
-        *,
-        spec: StreamSpec | None = None,
-        mode: str | None = None,
-        expected_version: int | None = None,
-    ) -> SchemaVersion:
-        for _ in range(RETRIES):
-            stream = await self.store.get_stream(name)
-            if expected_version is not None and stream.latest_version != expected_version:
-                raise ConcurrentModification(
-                    f"stream {stream.name} is at version {stream.latest_version}, "
-                    f"not {expected_version}",
-                    hint="run the statement again; it will be checked against the new version",
-                )
-            latest, result = await self._check(stream, schema, mode or stream.compatibility)
-            if latest.fingerprint == schema.fingerprint and spec is None:
-                return latest
-            if not result.compatible:
-                raise IncompatibleSchema(
-                    f"the new schema of {stream.name} is not {result.mode} compatible "
-                    f"with version {latest.version}; nothing was registered",
-                    result.issues,
-                    hint="change it compatibly, or ALTER STREAM ... SET (compatibility = 'NONE')",
-                )
-            summary = change or diff(latest.schema, schema).summary
-            version = NewVersion(schema, origin, summary, discovery)
-            try:
-                registered, _ = await self.store.add_version(
-                    name, version, expected_version=latest.version, spec=spec
-                )
-                return registered
-            except ConcurrentModification:
-                if expected_version is not None:
-                    raise
-        raise ConcurrentModification(
-            f"stream {name} kept changing while this version was checked",
-            hint="run the statement again",
-        )
+        changes: dict[str, Any] = {"options": settings.kept}
+        shown: dict[str, str] = {}
+        for key in ("datasource", "format", "compatibility"):
+            value = getattr(settings, key)
+            if value:
+                changes[key] = value
+                shown[key] = redact(value) if key == "datasource" else value
+        shown |= {k: v for k, v in settings.kept.items() if stream.options.get(k) != v}
+        return Updated(await self.store.update_stream(stream.name, **changes), shown)
 
     async def update_stream(self, name: str, **changes: Any) -> StreamRecord:
+        """Change stored settings as they are given (``compatibility``, ``datasource``,
+        ``format``, ``options``, ``lineage``)."""
         if "compatibility" in changes:
             changes["compatibility"] = normalize_mode(str(changes["compatibility"]))
         return await self.store.update_stream(name, **changes)
 
-    async def get_schema(self, name: str, version: int | None = None) -> Schema:
-        return (await self.store.get_version(name, version)).schema
+    async def refresh(self, name: str) -> Registered:
+        """Discover the stream's datasource again and register what is there now, if it
+        changed and the stream's mode allows."""
+        found = await self._rediscover(await self.stream(name))
+        return await self._evolve(
+            name, lambda _: found, "refreshed", discovery=found.facts(), found=found
+        )
 
-    async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
-        return await self.store.get_version(name, version)
+    async def validate(self, name: str) -> list[Drift]:
+        """How the datasource's data has drifted from the latest version, column by
+        column; registers nothing."""
+        stream = await self.stream(name)
+        registered = await self.get_schema(stream.name)
+        return drift(registered, await self._rediscover(stream))
 
-    async def versions(self, name: str) -> list[SchemaVersion]:
-        return await self.store.list_versions(name)
+    async def check(self, name: str, schema: Schema) -> tuple[SchemaVersion, CompatibilityResult]:
+        """The latest version and the compatibility result of ``schema`` following it."""
+        stream = await self.stream(name)
+        earlier = await self._compared_with(stream, stream.compatibility)
+        return earlier[-1], _checked(stream, schema, earlier, stream.compatibility)
 
+    async def drop(self, name: str, *, if_exists: bool = False) -> bool:
+        """Delete a stream and its versions; False if there was none (and ``if_exists``)."""
+        dropped = await self.store.drop_stream(name)
+        if not dropped and not if_exists:
+            error = not_found(name, [s.name for s in await self.streams()])
+            error.subject = ("name",)
+            raise error
+        return dropped
+
+    # -- reading -------------------------------------------------------------------
     async def stream(self, name: str) -> StreamRecord:
-        return await self.store.get_stream(name)
+        try:
+            return await self.store.get_stream(name)
+        except StreamNotFound as exc:
+            exc.subject = ("name",)
+            raise
 
     async def streams(self) -> list[StreamRecord]:
         return await self.store.list_streams()
@@ -227,8 +398,166 @@ class Catalog:
         """Every stream with its latest version, in one read."""
         return await self.store.list_latest()
 
-    async def drop(self, name: str, *, if_exists: bool = False) -> bool:
-        dropped = await self.store.drop_stream(name)
-        if not dropped and not if_exists:
-            raise not_found(name, [s.name for s in await self.streams()])
-        return dropped
+    async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
+        """One version of a stream; the latest when ``version`` is None."""
+        stream = await self.stream(name)
+        try:
+            return await self.store.get_version(stream.name, version)
+        except SchemacatError as exc:
+            exc.subject = ("version",)
+            raise
+
+    async def get_schema(self, name: str, version: int | None = None) -> Schema:
+        return (await self.get_version(name, version)).schema
+
+    async def versions(self, name: str) -> list[SchemaVersion]:
+        try:
+            return await self.store.list_versions(name)
+        except StreamNotFound as exc:
+            exc.subject = ("name",)
+            raise
+
+    async def describe(
+        self, name: str, version: int | None = None, *, extended: bool = False
+    ) -> Description:
+        """The stream at ``version`` (default the latest); with ``extended``, the statistics
+        and basis of the newest discovery up to it."""
+        stream = await self.stream(name)
+        found = await self.get_version(stream.name, version)
+        if not extended:
+            return Description(stream, found, {}, None)
+        facts = found.discovery
+        if facts is None and found.version > 1:
+            earlier = [v for v in await self.versions(stream.name) if v.version < found.version]
+            facts = next((v.discovery for v in reversed(earlier) if v.discovery), None)
+        if not facts:
+            return Description(stream, found, {}, None)
+        stats = {name: ColumnStats.from_json(s) for name, s in (facts.get("stats") or {}).items()}
+        return Description(stream, found, stats, self._basis(facts))
+
+    async def compatibility_history(self, name: str) -> list[tuple[int, CompatibilityResult]]:
+        """Each version checked against the one before it (every one before it, in a
+        transitive mode), under the stream's mode as it is now."""
+        stream = await self.stream(name)
+        versions = await self.versions(stream.name)
+        numbers = [v.version for v in versions]
+        results = history(
+            [v.schema for v in versions],
+            numbers,
+            stream.compatibility,
+            avro_binary=avro_binary(stream.format),
+        )
+        return list(zip(numbers, results, strict=True))
+
+    # -- inner workings ------------------------------------------------------------
+    async def _latest_or_none(self, name: str) -> SchemaVersion | None:
+        try:
+            return await self.store.get_version(name)
+        except StreamNotFound:
+            return None
+
+    async def _compared_with(self, stream: StreamRecord, mode: str) -> list[SchemaVersion]:
+        """The versions a new one is checked against under ``mode``, the latest last."""
+        if mode.endswith("_TRANSITIVE"):
+            return await self.store.list_versions(stream.name)
+        return [await self.store.get_version(stream.name)]
+
+    async def _evolve(
+        self,
+        name: str,
+        make: Callable[[SchemaVersion], Schema],
+        origin: str,
+        *,
+        change: str | None = None,
+        discovery: Mapping[str, Any] | None = None,
+        found: Discovery | None = None,
+        spec: StreamSpec | None = None,
+        mode: str | None = None,
+        expected_version: int | None = None,
+    ) -> Registered:
+        """Register ``make(latest)`` as the next version, checked first; when another
+        writer got there in between, ``make`` runs again on the newer version."""
+        for _ in range(RETRIES):
+            stream = await self.stream(name)
+            if expected_version is not None and stream.latest_version != expected_version:
+                raise ConcurrentModification(
+                    f"stream {stream.name} is at version {stream.latest_version}, "
+                    f"not {expected_version}",
+                    hint="run the statement again; it will be checked against the new version",
+                )
+            mode_now = mode or stream.compatibility
+            earlier = await self._compared_with(stream, mode_now)
+            latest = earlier[-1]
+            schema = make(latest)
+            result = _checked(stream, schema, earlier, mode_now)
+            if latest.fingerprint == schema.fingerprint and spec is None:
+                return _registered(latest, latest.version, found)
+            if not result.compatible:
+                raise IncompatibleSchema(
+                    f"the new schema of {stream.name} is not {result.mode} compatible "
+                    f"with version {latest.version}; nothing was registered",
+                    result.issues,
+                    hint="change it compatibly, or ALTER STREAM ... SET (compatibility = 'NONE')",
+                )
+            summary = change or diff(latest.schema, schema).summary
+            plain = Schema(schema.fields, schema.name)
+            try:
+                registered, _ = await self.store.add_version(
+                    stream.name,
+                    NewVersion(plain, origin, summary, discovery),
+                    expected_version=latest.version,
+                    spec=spec,
+                )
+                return _registered(registered, latest.version, found)
+            except ConcurrentModification:
+                if expected_version is not None:
+                    raise
+        raise ConcurrentModification(
+            f"stream {name} kept changing while this version was checked",
+            hint="run the statement again",
+        )
+
+    async def _rediscover(self, stream: StreamRecord) -> Discovery:
+        """The stream's source looked at again (not from the cache), with its options."""
+        if not stream.datasource:
+            raise InvalidRequest(
+                f"stream {stream.name} has no datasource to look at",
+                hint="ALTER STREAM ... SET (datasource = '...')",
+                code="NO_DATASOURCE",
+                subject=("name",),
+            )
+        self.discoverer.invalidate(stream.datasource)
+        accepted = provider_options(stream.datasource, self.discoverer.registry)
+        options = {k: v for k, v in stream.options.items() if k in accepted}
+        if stream.format and "," not in stream.format and "format" in accepted:
+            options.setdefault("format", stream.format)  # as discovered or declared
+        return await self.discover(stream.datasource, **options)
+
+    def _basis(self, facts: Mapping[str, Any]) -> str:
+        """What a stored discovery rests on, in its provider's words, then its notes."""
+        try:
+            parts = self.discoverer.provider(str(facts.get("uri"))).basis(facts)
+        except SchemacatError:  # a provider no longer installed: the sample alone
+            parts = [sample_basis(facts)]
+        stats = facts.get("stats") or {}
+        conflicts = {name: s.get("conflicts", ()) for name, s in stats.items()}
+        return with_notes("; ".join(parts), notes(facts.get("details") or {}, conflicts))
+
+
+def _checked(
+    stream: StreamRecord, schema: Schema, earlier: Sequence[SchemaVersion], mode: str
+) -> CompatibilityResult:
+    return check_compatibility(
+        schema,
+        [v.schema for v in earlier],
+        mode,
+        versions=[v.version for v in earlier],
+        avro_binary=avro_binary(stream.format),
+    )
+
+
+def _registered(
+    version: SchemaVersion, previous: int | None, found: Discovery | None = None
+) -> Registered:
+    values = {f.name: getattr(version, f.name) for f in dataclasses.fields(SchemaVersion)}
+    return Registered(**values, previous=previous, found=found)

@@ -4,6 +4,11 @@ A provider serves one or more URI schemes.  ``discover`` samples a source and
 returns a ``Discovery``: a ``Schema`` that also carries how it was found (the
 format, how many records were sampled and how many were malformed, statistics
 per column, and provider facts such as the files read or the offsets sampled).
+A URI that names many objects (a broker, a database) is listed as
+``SourceObject``s.  What a provider knows that the catalog does not, it says
+through small hooks: ``basis`` (what a stored discovery rests on, for DESCRIBE
+EXTENDED), ``completion_scope`` and ``children`` (what the shell's Tab offers
+inside a URI).  ``providers.testing`` is the suite every provider should pass.
 """
 
 from __future__ import annotations
@@ -120,6 +125,51 @@ class Discovery(Schema):
 
 
 @dataclass(frozen=True)
+class SourceObject:
+    """One of the objects a URI naming many holds: a topic, a table, a view."""
+
+    name: str
+    kind: str  # topic, table, view, partitioned table, ...
+    partitions: int | None = None
+    messages: int | None = None
+    rows: int | None = None
+    schema: Schema | None = None
+    skipped: str | None = None  # why it could not be described
+
+    def to_json(self) -> dict[str, Any]:
+        """The object as ``schemacat discover --format json`` prints it (unknowns left out)."""
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind}
+        for key in ("partitions", "messages", "rows"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.schema is not None:
+            out["columns"] = [
+                {"name": f.name, "type": f.sql_type, "nullable": f.nullable} for f in self.schema
+            ]
+        if self.skipped is not None:
+            out["skipped"] = self.skipped
+        return out
+
+
+@dataclass(frozen=True)
+class CompletionScope:
+    """Where, in a URI being typed, the names a provider lists begin."""
+
+    uri: str  # the URI to ask ``children`` of
+    stem: str  # the text each name follows in the completed URI
+    kind: str  # what the names are: topic, table, object ...
+
+
+def sample_basis(facts: Mapping[str, Any]) -> str:
+    """How many records a discovery sampled, from where, and how many were malformed."""
+    sampled, uri = facts.get("sampled") or 0, facts.get("uri")
+    basis = f"{sampled} records sampled from {uri}" if sampled else f"from {uri}"
+    if facts.get("malformed"):
+        basis += f", {facts['malformed']} malformed"
+    return basis
+
+
+@dataclass(frozen=True)
 class Options:
     """Source options (from the URI's query string, WITH (...), or keyword arguments)."""
 
@@ -195,8 +245,9 @@ class Provider(ABC):
     async def check(self, uri: str, options: Options) -> None:
         """Raise a ``DiscoveryError`` if the source cannot be reached."""
 
-    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
-        """For a URI that names many objects (a database, a broker): what is there."""
+    async def list_objects(self, uri: str, options: Options) -> list[SourceObject] | None:
+        """For a URI that names many objects (a database, a broker): what is there; None
+        for a URI that names one source."""
         return None
 
     async def children(self, uri: str, options: Options) -> list[str] | None:
@@ -204,6 +255,16 @@ class Provider(ABC):
         S3 folder's objects and subfolders), for completing a URI being typed; None if
         the provider cannot tell."""
         return None
+
+    def completion_scope(self, prefix: str) -> CompletionScope | None:
+        """Where the names of ``children`` begin in ``prefix``, a URI being typed; None
+        where this provider has nothing to offer.  Called for every Tab: no I/O."""
+        return None
+
+    def basis(self, facts: Mapping[str, Any]) -> list[str]:
+        """What a stored discovery (``Discovery.facts()``) rests on, phrase by phrase, as
+        DESCRIBE EXTENDED shows it: the sample, then whatever the provider adds."""
+        return [sample_basis(facts)]
 
     async def validate(self, uri: str, schema: Schema, options: Options) -> list[Drift]:
         """How the source's data differs from ``schema``, column by column."""

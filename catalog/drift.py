@@ -1,11 +1,18 @@
-"""Drift: how a source's data has moved away from the schema registered for it."""
+"""Drift: how a source's data has moved away from the schema registered or declared for it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
+from catalog.compat import can_read
+from catalog.field import Field
 from catalog.schema import Schema
+from catalog.typerules import category, representable
 from catalog.types import sql_type_name
+
+_TEXT_FROM_STRINGS = ("date", "time", "timestamp", "uuid")
 
 STATUSES = ("ok", "missing_in_source", "new_in_source", "type_changed")
 
@@ -33,3 +40,37 @@ def drift(registered: Schema, observed: Schema) -> list[Drift]:
         if field.name not in registered:
             rows.append(Drift(field.name, None, sql_type_name(field.type), "new_in_source"))
     return rows
+
+
+def declared_mismatches(declared: Schema, found: Schema) -> list[str]:
+    """Why declared columns do not match a discovery of their source, one phrase each:
+    every declared column must be in the source, with a type that reads the source's."""
+    problems = []
+    for column in declared:
+        source = _counterpart(column, found)
+        if source is None:
+            problems.append(f"{column.name} is not in the source")
+        elif not _reads(column, source):
+            problems.append(
+                f"{column.name} is declared {column.sql_type} but the source has {source.sql_type}"
+            )
+    return problems
+
+
+def _counterpart(column: Field, found: Schema) -> Field | None:
+    role = column.metadata.get("kafka")
+    if role in ("key", "headers"):
+        return next((f for f in found if f.metadata.get("kafka") == role), None)
+    if role == "header":
+        return column  # headers are read as they come; there is nothing to compare
+    return found.field(column.name) if column.name in found else None
+
+
+def _reads(column: Field, source: Field) -> bool:
+    if category(column.type) == "string" and category(source.type) in _TEXT_FROM_STRINGS:
+        return True  # dates and UUIDs in JSON and CSV are text on the wire
+    if not pa.types.is_nested(column.type):
+        return representable(column.type, source.type) is None
+    reader = Schema([column.replace(name="c", nullable=True)])
+    writer = Schema([source.replace(name="c")])
+    return not [i for i in can_read(reader, writer) if i.kind != "NULLABILITY_TIGHTENED"]

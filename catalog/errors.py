@@ -3,6 +3,13 @@
 Every error carries a stable ``code`` (for scripts and tests), a message a user
 can act on, an optional ``hint`` (what to do next) and, for SQL, the position of
 the offending token.  Nothing in schemacat raises a bare ``Exception``.
+
+An error about one part of a request says which in ``subject``, a path into the
+call's arguments: ``("actions", 2, "default")`` is the default of the third
+column action of an ALTER, ``("options", "timeout", "value")`` the value of an
+option, ``("name",)`` the stream's name.  The SQL layer turns a subject into the
+place in the statement where that part was written; other doors can show it as
+it is.
 """
 
 from __future__ import annotations
@@ -34,11 +41,13 @@ class SchemacatError(Exception):
         hint: str | None = None,
         position: Position | None = None,
         code: str | None = None,
+        subject: tuple[str | int, ...] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.position = position
+        self.subject = subject
         self.offset: int | None = None  # where in the statement, until the position is known
         if code is not None:
             self.code = code
@@ -65,14 +74,21 @@ class AvroSchemaError(SchemaError):
     code = "INVALID_AVRO"
 
 
+class InvalidRequest(SchemacatError):
+    """A request the catalog cannot carry out as asked: an unknown column or option, a
+    default that is not a value of its column's type, a stream without a datasource."""
+
+    code = "INVALID_REQUEST"
+
+
 class SqlSyntaxError(SchemacatError):
     """A statement that does not parse."""
 
     code = "SQL_SYNTAX"
 
 
-class SqlError(SchemacatError):
-    """A statement that parses but cannot run (an unknown column, a bad option ...)."""
+class SqlError(InvalidRequest):
+    """A statement that parses but cannot run (an undefined variable, a script loop ...)."""
 
     code = "SQL_ERROR"
 
@@ -116,9 +132,16 @@ class IncompatibleSchema(SchemacatError):
 
     code = "INCOMPATIBLE_SCHEMA"
 
-    def __init__(self, message: str, issues: Sequence[Any], *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        issues: Sequence[Any],
+        *,
+        hint: str | None = None,
+        subject: tuple[str | int, ...] | None = None,
+    ) -> None:
         lines = "".join(f"\n  - {issue.message}" for issue in issues)
-        super().__init__(message + lines, hint=hint)
+        super().__init__(message + lines, hint=hint, subject=subject)
         self.issues = list(issues)
 
 

@@ -33,8 +33,6 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "kafka": ("providers.kafka:KafkaProvider", "aiokafka"),
 }
 
-_registered: dict[str, Provider] = {}
-
 
 @dataclass(frozen=True)
 class SourceURI:
@@ -47,38 +45,63 @@ class SourceURI:
         return redact(self.uri)
 
 
+class Registry:
+    """Providers by scheme: registered ones, then the built-ins, then entry points."""
+
+    def __init__(self) -> None:
+        self._providers: dict[str, Provider] = {}
+
+    def register(
+        self, scheme: str, provider: Provider | type[Provider], *, clobber: bool = False
+    ) -> None:
+        """Serve ``scheme`` with ``provider``; an existing scheme needs ``clobber=True``."""
+        scheme = scheme.lower()
+        if not clobber and (scheme in self._providers or scheme in BUILTIN):
+            raise ValueError(
+                f"scheme {scheme!r} is already registered; pass clobber=True to replace it"
+            )
+        self._providers[scheme] = provider() if isinstance(provider, type) else provider
+
+    def schemes(self) -> list[str]:
+        return sorted(set(BUILTIN) | set(self._providers) | set(_entry_points()))
+
+    def get(self, scheme: str) -> Provider:
+        """The provider of ``scheme``, imported on first use."""
+        scheme = scheme.lower()
+        if scheme in self._providers:
+            return self._providers[scheme]
+        target = BUILTIN.get(scheme, (None, ""))[0] or _entry_points().get(scheme)
+        if target is None:
+            close = difflib.get_close_matches(scheme, self.schemes(), n=1)
+            raise UnknownScheme(
+                f"no provider for {scheme}:// URIs; the known schemes are "
+                f"{', '.join(self.schemes())}",
+                hint=f"did you mean {close[0]}://?"
+                if close
+                else "register one with register_provider()",
+            )
+        provider = _load(target, BUILTIN.get(scheme, ("", scheme))[1])
+        self._providers[scheme] = provider
+        return provider
+
+
+#: the registry ``register_provider`` adds to, and every catalog uses unless given another
+default_registry = Registry()
+
+
 def register_provider(
     scheme: str, provider: Provider | type[Provider], *, clobber: bool = False
 ) -> None:
-    """Serve ``scheme`` with ``provider``; an existing scheme needs ``clobber=True``."""
-    scheme = scheme.lower()
-    if not clobber and (scheme in _registered or scheme in BUILTIN):
-        raise ValueError(
-            f"scheme {scheme!r} is already registered; pass clobber=True to replace it"
-        )
-    _registered[scheme] = provider() if isinstance(provider, type) else provider
+    """Serve ``scheme`` with ``provider`` everywhere; an existing scheme needs ``clobber=True``."""
+    default_registry.register(scheme, provider, clobber=clobber)
 
 
 def known_schemes() -> list[str]:
-    return sorted(set(BUILTIN) | set(_registered) | set(_entry_points()))
+    return default_registry.schemes()
 
 
 def get_provider(scheme: str) -> Provider:
-    scheme = scheme.lower()
-    if scheme in _registered:
-        return _registered[scheme]
-    target = BUILTIN.get(scheme, (None, ""))[0] or _entry_points().get(scheme)
-    if target is None:
-        close = difflib.get_close_matches(scheme, known_schemes(), n=1)
-        raise UnknownScheme(
-            f"no provider for {scheme}:// URIs; the known schemes are {', '.join(known_schemes())}",
-            hint=f"did you mean {close[0]}://?"
-            if close
-            else "register one with register_provider()",
-        )
-    provider = _load(target, BUILTIN.get(scheme, ("", scheme))[1])
-    _registered[scheme] = provider
-    return provider
+    return default_registry.get(scheme)
 
 
 def _load(target: str, package: str) -> Provider:

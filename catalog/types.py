@@ -105,6 +105,17 @@ def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def sql_literal(value: Any) -> str:
+    """A default value (JSON) as a SQL literal: NULL, TRUE, 1.5, 'text', '{"a": 1}'."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return _quote_literal(value if isinstance(value, str) else json.dumps(value))
+
+
 def sql_type_name(dtype: pa.DataType) -> str:
     """The DuckDB spelling of an Arrow type."""
     if isinstance(dtype, EnumType):

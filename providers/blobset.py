@@ -16,12 +16,12 @@ while a folder of Hadoop-style ``part-00000`` files is still read by content.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from catalog.discovery import Discovery, Options
+from catalog.discovery import Discovery, Options, sample_basis
 from catalog.errors import SourceNotFound
 from catalog.infer import Inference
 from catalog.progress import report
@@ -29,6 +29,7 @@ from providers.blobs import Blob
 from providers.csv_reader import csv_settings
 from providers.formats import detect_format, extension_format, read_blob
 from providers.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
+from providers.tables import table_basis
 
 SAMPLED_FORMATS = ("json", "csv", "tsv", "text")
 BLOB_OPTIONS = ("max_files", "delimiter", "nullstr")
@@ -143,3 +144,15 @@ def _declared_sample(blob: Blob, fmt: str, rows: int) -> pa.Table:
         if len(records) >= rows:
             break
     return pa.Table.from_pylist(records)
+
+
+def files_basis(facts: Mapping[str, Any]) -> list[str]:
+    """What a discovery of files, or of a table over them, rests on (``Provider.basis``)."""
+    details = facts.get("details") or {}
+    parts = [sample_basis(facts)]
+    if len(details.get("files_read") or ()) > 1:
+        parts[0] += f" ({len(details['files_read'])} files)"
+    if details.get("files_skipped"):
+        parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
+    table = table_basis(details)
+    return [*parts, table] if table else parts

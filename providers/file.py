@@ -10,14 +10,16 @@ import asyncio
 import difflib
 import glob
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, SourceNotFound
 from providers.blobs import LocalBlob
-from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.iceberg import METADATA_FILE
 from providers.tables import FOLDERS, chosen, table_discovery, table_metadata
 
@@ -43,6 +45,9 @@ class FileProvider(Provider):
             return sample_blobs(files(uri)[0], options)
 
         return await asyncio.to_thread(run)
+
+    def basis(self, facts: Mapping[str, Any]) -> list[str]:
+        return files_basis(facts)
 
     async def check(self, uri: str, options: Options) -> None:
         await asyncio.to_thread(files, uri)

@@ -18,7 +18,7 @@ import asyncio
 import difflib
 import json
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
-from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.discovery import (
+    COMMON_OPTIONS,
+    CompletionScope,
+    Discovery,
+    Options,
+    Provider,
+    SourceObject,
+)
 from catalog.errors import (
     AccessDenied,
     BadOption,
@@ -91,11 +98,30 @@ class KafkaProvider(Provider):
         async with _consumer(uri, options) as consumer:
             return sorted(t for t in await consumer.topics() if not t.startswith("__"))
 
-    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
+    async def list_objects(self, uri: str, options: Options) -> list[SourceObject] | None:
         if _topic(uri):
             return None
         async with _consumer(uri, options) as consumer:
             return await _topics(consumer, options)
+
+    def completion_scope(self, prefix: str) -> CompletionScope | None:
+        broker, slash, _ = prefix.partition("://")[2].rpartition("/")
+        if not slash:
+            return None
+        lookup = prefix[: prefix.index("://") + 3] + broker
+        return CompletionScope(lookup, lookup + "/", "topic")
+
+    def basis(self, facts: Mapping[str, Any]) -> list[str]:
+        details = facts.get("details") or {}
+        parts = super().basis(facts)
+        for part in ("value", "key"):
+            if details.get(f"{part}_schema_ids"):
+                ids = ", ".join(map(str, details[f"{part}_schema_ids"]))
+                parts.append(f"{part}s framed for Schema Registry ids {ids}")
+        if details.get("offsets"):
+            ranges = ", ".join(f"{p}: {a}-{b}" for p, (a, b) in details["offsets"].items())
+            parts.append(f"partition offsets {ranges}")
+        return parts
 
     async def _sample(self, uri: str, options: Options) -> tuple[list[Message], dict[str, Any]]:
         topic = _topic(uri)
@@ -218,7 +244,7 @@ def _ssl_context(options: Options) -> Any:
         ) from None
 
 
-async def _topics(consumer: Any, options: Options) -> list[dict[str, Any]]:
+async def _topics(consumer: Any, options: Options) -> list[SourceObject]:
     from aiokafka import TopicPartition
 
     names = sorted(t for t in await consumer.topics() if not t.startswith("__"))
@@ -227,11 +253,12 @@ async def _topics(consumer: Any, options: Options) -> list[dict[str, Any]]:
     begin = await consumer.beginning_offsets(every) if every else {}
     end = await consumer.end_offsets(every) if every else {}
     return [
-        {
-            "name": t,
-            "partitions": len(partitions[t]),
-            "messages": sum(end[tp] - begin[tp] for tp in every if tp.topic == t),
-        }
+        SourceObject(
+            t,
+            "topic",
+            partitions=len(partitions[t]),
+            messages=sum(end[tp] - begin[tp] for tp in every if tp.topic == t),
+        )
         for t in names
     ]
 

@@ -13,7 +13,7 @@ the number of tables.  libpq's connection parameters in the query string
 from __future__ import annotations
 
 import difflib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +21,14 @@ from urllib.parse import urlencode, urlsplit
 
 import pyarrow as pa
 
-from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.discovery import (
+    COMMON_OPTIONS,
+    CompletionScope,
+    Discovery,
+    Options,
+    Provider,
+    SourceObject,
+)
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from catalog.infer import discovered_schema, infer_records
 from catalog.infer.stats import ColumnStats
@@ -82,7 +89,7 @@ class PostgresProvider(Provider):
             relations = await _Reader(conn, options).relations(None, None)
             return [r.qualified for r in relations if r.readable]
 
-    async def list_objects(self, uri: str, options: Options) -> list[dict[str, Any]] | None:
+    async def list_objects(self, uri: str, options: Options) -> list[SourceObject] | None:
         if options.text("table"):
             return None
         async with _connection(uri, options) as conn:
@@ -90,21 +97,31 @@ class PostgresProvider(Provider):
             relations = await reader.relations(None, None)
             readable = [r for r in relations if r.readable]
             found = await reader.describe(readable, uri) if readable else []
-            objects = {r.qualified: _listing(r, d) for r, d in zip(readable, found, strict=True)}
-            for r in relations:
-                if not r.readable:
-                    objects[r.qualified] = {"name": r.qualified, "kind": pgc.RELATION_KINDS[r.kind],
-                                            "skipped": "permission denied"}  # fmt: skip
-            return [objects[r.qualified] for r in relations]
+            described = dict(zip((r.qualified for r in readable), found, strict=True))
+            return [_listing(r, described.get(r.qualified)) for r in relations]
+
+    def completion_scope(self, prefix: str) -> CompletionScope | None:
+        base, found, _ = prefix.rpartition("table=")
+        if not found:
+            return None
+        return CompletionScope(base.rstrip("?&"), base + "table=", "table")
+
+    def basis(self, facts: Mapping[str, Any]) -> list[str]:
+        details = facts.get("details") or {}
+        parts = super().basis(facts)
+        if details.get("primary_key"):
+            parts.append(f"primary key ({', '.join(details['primary_key'])})")
+        parts += [f"unique ({', '.join(columns)})" for columns in details.get("unique") or ()]
+        parts += [key["definition"] for key in details.get("foreign_keys") or ()]
+        parts += [index["definition"] for index in details.get("indexes") or ()]
+        return parts
 
 
-def _listing(relation: Relation, found: Discovery) -> dict[str, Any]:
-    return {
-        "name": relation.qualified,
-        "kind": pgc.RELATION_KINDS[relation.kind],
-        "rows": relation.rows,
-        "columns": [{"name": f.name, "type": f.sql_type, "nullable": f.nullable} for f in found],
-    }
+def _listing(relation: Relation, found: Discovery | None) -> SourceObject:
+    kind = pgc.RELATION_KINDS[relation.kind]
+    if found is None:
+        return SourceObject(relation.qualified, kind, skipped="permission denied")
+    return SourceObject(relation.qualified, kind, rows=relation.rows, schema=found.schema)
 
 
 def _dsn(uri: str) -> str:

@@ -16,15 +16,15 @@ import difflib
 import fnmatch
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import pyarrow as pa
 
-from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
+from catalog.discovery import COMMON_OPTIONS, CompletionScope, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
-from providers.blobset import BLOB_OPTIONS, discover_blobs, sample_blobs
+from providers.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.iceberg import METADATA_FILE
 from providers.tables import chosen, table_discovery, table_metadata
 
@@ -103,6 +103,9 @@ class S3Provider(Provider):
 
         return await asyncio.to_thread(_translated, run, uri, options)
 
+    def basis(self, facts: Mapping[str, Any]) -> list[str]:
+        return files_basis(facts)
+
     async def check(self, uri: str, options: Options) -> None:
         bucket = urlsplit(uri).netloc
 
@@ -125,6 +128,12 @@ class S3Provider(Provider):
             return [name[len(folder) :] for name in sorted(subfolders + keys)]
 
         return await asyncio.to_thread(_translated, run, uri, options)
+
+    def completion_scope(self, prefix: str) -> CompletionScope | None:
+        stem, slash, _ = prefix.rpartition("/")
+        if "/" not in prefix.partition("://")[2]:
+            return None
+        return CompletionScope(stem + slash, stem + slash, "object")
 
     def client(self, options: Options) -> Any:
         anonymous = options.flag("anonymous", False)

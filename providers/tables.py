@@ -9,8 +9,8 @@ holds.  So a folder or S3 prefix holding a Delta ``_delta_log/`` or Iceberg
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from catalog.discovery import Discovery
 from catalog.errors import SourceNotFound
@@ -51,3 +51,19 @@ def chosen(
 
 def table_discovery(fmt: str, files: Sequence[Blob], uri: str) -> Discovery:
     return delta_discovery(files, uri) if fmt == "delta" else iceberg_discovery(files, uri)
+
+
+def table_basis(details: Mapping[str, Any]) -> str | None:
+    """A Delta or Iceberg table's version, size and partitioning, for DESCRIBE EXTENDED."""
+    if details.get("delta_version") is not None:
+        table = f"Delta table version {details['delta_version']}"
+    elif details.get("iceberg_metadata"):
+        table = f"Iceberg table, metadata {details['iceberg_metadata']}"
+    else:
+        return None
+    if details.get("rows") is not None:
+        rows, files = details["rows"], details["files"]
+        table += f", {rows} row{'s' * (rows != 1)} in {files} file{'s' * (files != 1)}"
+    if details.get("partition_columns"):
+        table += f", partitioned by {', '.join(details['partition_columns'])}"
+    return table

@@ -12,7 +12,7 @@ import pytest
 import catalog
 from catalog.cache import TTLCache
 from catalog.discover import cache_info, clear_cache, discover_schema, invalidate
-from catalog.discovery import Discovery, Options, Provider
+from catalog.discovery import Discovery, Options, Provider, SourceObject
 from catalog.errors import DiscoveryError, UnknownScheme
 from catalog.registry import known_schemes, parse_uri, register_provider
 from catalog.schema import Field
@@ -40,8 +40,10 @@ class CountingProvider(Provider):
     async def check(self, uri: str, options: Options) -> None:
         return None
 
-    async def list_objects(self, uri: str, options: Options) -> list[dict[str, object]] | None:
-        return [{"name": "a"}, {"name": "b"}] if uri.endswith("/") else None
+    async def list_objects(self, uri: str, options: Options) -> list[SourceObject] | None:
+        return (
+            [SourceObject("a", "thing"), SourceObject("b", "thing")] if uri.endswith("/") else None
+        )
 
 
 @pytest.fixture(scope="module")

@@ -36,12 +36,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from catalog.changes import diff
     from catalog.cli.schemafile import load_schema_file
-    from catalog.compat import check_compatibility
+    from catalog.compat import avro_binary, check_compatibility
 
     old, old_kind = load_schema_file(args.old)
     new, new_kind = load_schema_file(args.new)
-    avro_binary = old_kind == new_kind == "avro"
-    result = check_compatibility(new, old, args.mode, labels=[args.old], avro_binary=avro_binary)
+    both = old_kind if old_kind == new_kind else None
+    result = check_compatibility(
+        new, old, args.mode, labels=[args.old], avro_binary=avro_binary(both)
+    )
     report = diff(old, new)
     out = sys.stdout
     if args.format == "json":

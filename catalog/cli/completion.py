@@ -16,13 +16,16 @@ catalog.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from catalog.discover import Discoverer
+from catalog.errors import SchemacatError
+from catalog.options import option_keys
 from catalog.sql.script import open_quote, split_statements
 
 STARTS = ("CREATE", "ALTER", "DROP", "SHOW", "LIST", "DESCRIBE", "VALIDATE", "SET", "DEFINE", "RUN")
@@ -40,6 +43,7 @@ KEYWORDS = (
 )
 STREAM_BEFORE = ("STREAM", "FOR", "DESCRIBE", "DESC", "FROM", "JOIN", "EXTENDED")
 COLUMN_BEFORE = ("COLUMN",)
+_DATASOURCE = re.compile(r"datasource\s*=\s*'([^']*)'", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,10 @@ class Suggestion:
 class StatementCompleter(Completer):
     """Completes from ``streams`` (name -> column names), which the shell keeps fresh."""
 
-    def __init__(self) -> None:
+    def __init__(self, discoverer: Discoverer) -> None:
         self.streams: Mapping[str, tuple[str, ...]] = {}
-        self.sources = SourceObjects()
+        self.discoverer = discoverer
+        self.sources = SourceObjects(discoverer)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -69,14 +74,19 @@ class StatementCompleter(Completer):
         if word and not (word[-1].isalnum() or word[-1] == "_"):
             word = ""
         before = text[: len(text) - len(word)].split()
-        for s in self.suggest(before, word):
+        datasource = _DATASOURCE.search(text)
+        for s in self.suggest(before, word, datasource.group(1) if datasource else None):
             yield Completion(s.text, -len(word), display_meta=s.kind)
 
-    def suggest(self, before: list[str], word: str) -> Iterator[Suggestion]:
-        """What fits after the words ``before``, starting with ``word`` (any case)."""
+    def suggest(
+        self, before: list[str], word: str, datasource: str | None = None
+    ) -> Iterator[Suggestion]:
+        """What fits after the words ``before``, starting with ``word`` (any case);
+        ``datasource``, when the statement names one, adds its provider's options."""
         previous = before[-1].upper() if before else ""
         if _in_options(before) and previous.endswith(("(", ",")):
-            yield from _matching(word, option_keys(), "option")
+            keys = option_keys(self.discoverer.registry, datasource)
+            yield from _matching(word, keys, "option")
             return
         guarded = _guarded(before)
         if previous in STREAM_BEFORE or guarded == "STREAM":
@@ -109,7 +119,7 @@ class StatementCompleter(Completer):
 
             yield from _matching(prefix, MODES, "mode", match_case=True)
         elif "://" not in prefix:
-            for scheme in schemes():
+            for scheme in self.discoverer.registry.schemes():
                 if scheme.startswith(prefix.lower()):
                     yield Suggestion(f"{scheme}://", "scheme")
             yield from _paths(prefix)
@@ -117,25 +127,18 @@ class StatementCompleter(Completer):
             yield from self._objects(prefix)
 
     def _objects(self, prefix: str) -> Iterator[Suggestion]:
-        """Topics after ``kafka://host:port/``, tables after ``postgresql://...table=``,
-        objects and folders after ``s3://bucket/folder/``: the source's ``children``."""
-        scheme, _, rest = prefix.partition("://")
-        scheme = scheme.lower()
-        if scheme == "kafka" and "/" in rest:
-            lookup, _, start = prefix.rpartition("/")
-            stem, kind = lookup + "/", "topic"
-        elif scheme in ("postgresql", "postgres") and "table=" in rest:
-            base, _, start = prefix.rpartition("table=")
-            lookup, stem, kind = base.rstrip("?&"), base + "table=", "table"
-        elif scheme == "s3" and "/" in rest:
-            stem, _, start = prefix.rpartition("/")
-            lookup = stem = stem + "/"
-            kind = "object"
-        else:
+        """What a source holds, one level inside the URI being typed (the topics after
+        ``kafka://host:port/``, say), as its provider scopes and lists it."""
+        try:
+            scope = self.discoverer.provider(prefix).completion_scope(prefix)
+        except SchemacatError:  # not a scheme anyone serves
             return
-        for name in self.sources.names(lookup):
+        if scope is None:
+            return
+        start = prefix[len(scope.stem) :]
+        for name in self.sources.names(scope.uri):
             if name.startswith(start):
-                yield Suggestion(stem + name, "folder" if name.endswith("/") else kind)
+                yield Suggestion(scope.stem + name, "folder" if name.endswith("/") else scope.kind)
 
 
 def _current_statement(text: str) -> str:
@@ -194,7 +197,8 @@ class SourceObjects:
 
     TTL, TIMEOUT = 30.0, 2.0
 
-    def __init__(self) -> None:
+    def __init__(self, discoverer: Discoverer) -> None:
+        self.discoverer = discoverer
         self._seen: dict[str, tuple[float, list[str]]] = {}
 
     def names(self, uri: str) -> list[str]:
@@ -202,14 +206,11 @@ class SourceObjects:
         import asyncio
         import time
 
-        from catalog.discover import children
-        from catalog.errors import SchemacatError
-
         seen = self._seen.get(uri)
         if seen is not None and time.monotonic() - seen[0] < self.TTL:
             return seen[1]
         try:
-            names = asyncio.run(children(uri, timeout=self.TIMEOUT)) or []
+            names = asyncio.run(self.discoverer.children(uri, timeout=self.TIMEOUT)) or []
         except SchemacatError:
             names = []
         self._seen[uri] = (time.monotonic(), names)
@@ -228,22 +229,3 @@ def _paths(prefix: str) -> Iterator[Suggestion]:
             path = f"{folder}/{name}" if folder or prefix.startswith("/") else name
             is_dir = os.path.isdir(os.path.join(where, name))
             yield Suggestion(path + ("/" if is_dir else ""), "folder" if is_dir else "file")
-
-
-@cache
-def schemes() -> tuple[str, ...]:
-    from catalog.registry import known_schemes
-
-    return tuple(known_schemes())
-
-
-@cache
-def option_keys() -> tuple[str, ...]:
-    from catalog.discovery import COMMON_OPTIONS
-    from catalog.registry import BUILTIN, get_provider
-    from catalog.sql.options import ALIASES, KEPT_KEYS, OWN_KEYS
-
-    keys = [*OWN_KEYS, *COMMON_OPTIONS, "kafka_topic", *ALIASES, *KEPT_KEYS]
-    for scheme in BUILTIN:
-        keys += get_provider(scheme).options
-    return tuple(dict.fromkeys(keys))

@@ -43,10 +43,11 @@ async def _run(args: argparse.Namespace) -> int:
     out = sys.stdout
     listing = await list_objects(args.uri, **options)
     if listing is not None:
+        objects = [o.to_json() for o in listing]
         if args.format == "json":
-            out.write(json.dumps({"uri": uri, "objects": listing}, default=str) + "\n")
+            out.write(json.dumps({"uri": uri, "objects": objects}, default=str) + "\n")
         else:
-            _print_objects(uri, listing, out)
+            _print_objects(uri, objects, out)
         return 0
     found = await discover_schema(args.uri, **options)
     columns = [{"name": f.name, "type": f.sql_type, "nullable": f.nullable} for f in found]

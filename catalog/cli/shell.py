@@ -104,7 +104,7 @@ class Shell:
             print_error(exc, self.err, debug=self.debug)
             return False
         self.session: Session = Session(self.catalog)
-        self.completer: StatementCompleter = StatementCompleter()
+        self.completer: StatementCompleter = StatementCompleter(self.catalog.discoverer)
         return True
 
     async def script(self, text: str) -> int:

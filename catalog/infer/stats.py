@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,8 @@ class ColumnStats:
 
 
 def column_stats(column: pa.ChunkedArray | pa.Array) -> ColumnStats:
+    import pyarrow.compute as pc  # not at import: a catalog that only reads stats needs none
+
     length = len(column)
     if length == 0:
         return ColumnStats()

@@ -1,4 +1,5 @@
-"""Columns between SQL and ``Field``: definitions to fields, literals to defaults, and back to DDL.
+"""Between SQL nodes and the catalog: column definitions to fields, literals to values,
+WITH lists to options, and errors placed where the part they are about was written.
 
 A nullable column declared without DEFAULT defaults to NULL, as in SQL (Avro
 imports keep "no default" distinct).  KEY, HEADERS and HEADER('k') columns
@@ -7,28 +8,21 @@ carry ``kafka`` metadata, as the Kafka provider's discoveries do.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlglot import exp
 
-from catalog.core import Catalog
-from catalog.errors import (
-    SchemacatError,
-    SqlError,
-    StreamNotFound,
-    TypeParseError,
-    did_you_mean,
-)
-from catalog.schema import NO_DEFAULT, Field, Schema
+from catalog.errors import SchemacatError, SqlError, TypeParseError
+from catalog.evolve import check_default
+from catalog.field import NO_DEFAULT, Field
 from catalog.sql import nodes as n
-from catalog.store import StreamRecord
-from catalog.types import arrow_type, quote_identifier, sql_type_name
+from catalog.types import arrow_type, quote_identifier, sql_literal, sql_type_name
 
 E = TypeVar("E", bound=SchemacatError)
+
+_ACTION_PARTS = {"column": "this", "to": "to", "type": "kind", "default": "default"}
 
 
 def at(error: E, node: exp.Expr | None) -> E:
@@ -36,6 +30,48 @@ def at(error: E, node: exp.Expr | None) -> E:
     if node is not None and error.offset is None:
         error.offset = node.meta.get("start")
     return error
+
+
+def place(error: SchemacatError, node: exp.Expression) -> None:
+    """Place ``error`` at the part of the statement ``node`` its ``subject`` names."""
+    subject = error.subject
+    if not subject:
+        return
+    if subject == ("query",):  # the offset is in the query's text
+        error.offset = (error.offset or 0) + node.args["query"].meta.get("start", 0)
+    elif error.offset is None:
+        at(error, locate(node, subject))
+
+
+def locate(node: exp.Expression, subject: tuple[str | int, ...]) -> exp.Expression | None:
+    """The node of the statement that ``subject`` (``SchemacatError.subject``) is about."""
+    head, *rest = subject
+    if head in ("name", "key", "broker"):
+        found: exp.Expression | None = node.this
+        return found
+    if head in ("value", "version"):
+        return node.args.get(str(head))
+    if head == "options" and rest:
+        for option in _options(node):
+            if option.name.lower() == str(rest[0]).lower():
+                return option.args["value"] if rest[1:] == ["value"] else option
+    if head == "actions" and rest:
+        action: exp.Expression = node.args["actions"][int(rest[0])]
+        part = _ACTION_PARTS.get(str(rest[1])) if len(rest) > 1 else None
+        return action.args.get(part) if part else action
+    return None
+
+
+def _options(node: exp.Expression) -> Sequence[n.Option]:
+    options = node.args.get("options")
+    if options is None and isinstance(node, n.AlterStream):
+        options = node.args["actions"][0].args.get("options")
+    return options or ()
+
+
+def option_values(options: Sequence[n.Option] | None) -> dict[str, str | None]:
+    """A WITH list as the catalog takes options: key as written -> value as text."""
+    return {option.name: option_text(option.args["value"]) for option in options or ()}
 
 
 def value(node: exp.Expression | None) -> Any:
@@ -66,11 +102,16 @@ def field_type(column: n.StreamColumn | exp.DataType) -> pa.DataType:
 
 
 def field(column: n.StreamColumn) -> Field:
+    """The field a column definition declares."""
     dtype = field_type(column)
     nullable = not column.args.get("not_null")
     default_node = column.args.get("default")
     if default_node is not None:
-        default = checked_default(value(default_node), dtype, column.name, default_node)
+        default = value(default_node)
+        try:
+            check_default(default, dtype, column.name)
+        except SchemacatError as exc:
+            raise at(exc, default_node) from None
     else:
         default = None if nullable else NO_DEFAULT
     if default is None and not nullable:
@@ -100,47 +141,10 @@ def _role(column: n.StreamColumn) -> dict[str, str]:
     return {}
 
 
-def checked_default(default: Any, dtype: pa.DataType, column: str, node: exp.Expression) -> Any:
-    """``default`` if it is a value of ``dtype``; an error placed at ``node`` if not."""
-    if default is None or pa.types.is_nested(dtype) or isinstance(dtype, pa.BaseExtensionType):
-        return default
-    try:
-        if isinstance(default, bool) != pa.types.is_boolean(dtype):
-            raise pa.ArrowInvalid("booleans are only for BOOLEAN")
-        if pa.types.is_temporal(dtype) and isinstance(default, str):
-            pc.cast(pa.array([default]), dtype)
-        elif pa.types.is_decimal(dtype):
-            pa.array([Decimal(str(default))], dtype)
-        else:
-            pa.array([default], dtype)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, InvalidOperation):
-        raise at(
-            SqlError(
-                f"DEFAULT {literal(default)} is not a {sql_type_name(dtype)} (column {column})",
-                hint=f"give a {sql_type_name(dtype)} value",
-                code="BAD_DEFAULT",
-            ),
-            node,
-        ) from None
-    return default
-
-
-def literal(default: Any) -> str:
-    """A default as a SQL literal."""
-    if default is None:
-        return "NULL"
-    if isinstance(default, bool):
-        return "TRUE" if default else "FALSE"
-    if isinstance(default, int | float):
-        return json.dumps(default)
-    text = default if isinstance(default, str) else json.dumps(default)
-    return "'" + text.replace("'", "''") + "'"
-
-
 def default_text(f: Field) -> str | None:
     """What DESCRIBE shows as a column's default: a literal, or a database's own expression."""
     if f.has_default and not (f.default is None and f.nullable):  # DEFAULT NULL goes without saying
-        return literal(f.default)
+        return sql_literal(f.default)
     return f.metadata.get("pg.default")
 
 
@@ -153,34 +157,11 @@ def column_ddl(f: Field) -> str:
     elif role == "headers":
         parts.append("HEADERS")
     elif role == "header":
-        parts.append(f"HEADER({literal(f.metadata.get('kafka.header', ''))})")
+        parts.append(f"HEADER({sql_literal(f.metadata.get('kafka.header', ''))})")
     if not f.nullable:
         parts.append("NOT NULL")
     if f.has_default and not (f.default is None and f.nullable):
-        parts.append(f"DEFAULT {literal(f.default)}")
+        parts.append(f"DEFAULT {sql_literal(f.default)}")
     if f.comment is not None:
-        parts.append(f"COMMENT {literal(f.comment)}")
+        parts.append(f"COMMENT {sql_literal(f.comment)}")
     return " ".join(parts)
-
-
-def find(schema: Schema, name: exp.Identifier) -> Field:
-    """The column ``name``, or an error at it naming the closest column."""
-    if name.name in schema:
-        return schema.field(name.name)
-    raise at(
-        SqlError(
-            f"no column {name.name}",
-            hint=did_you_mean(name.name, schema.names)
-            or f"the columns are {', '.join(schema.names)}",
-            code="UNKNOWN_COLUMN",
-        ),
-        name,
-    )
-
-
-async def stream_of(catalog: Catalog, node: exp.Expression) -> StreamRecord:
-    """The stream a statement names, or an error at its name."""
-    try:
-        return await catalog.stream(node.name)
-    except StreamNotFound as exc:
-        raise at(exc, node.this) from None

@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from catalog.errors import SchemacatError, SqlError
-from catalog.modes import normalize_mode
 from catalog.result import Result
 from catalog.sql import nodes as n
 from catalog.sql.alter import alter_stream, validate_stream
-from catalog.sql.columns import at, option_text, stream_of
+from catalog.sql.columns import option_text
 from catalog.sql.create import create_stream
 from catalog.sql.show import (
     describe_source,
@@ -26,39 +24,18 @@ from catalog.sql.show import (
 )
 
 if TYPE_CHECKING:
+    from catalog.core import Catalog
     from catalog.sql.session import Session
 
-SETTINGS = ("compatibility",)
+
+async def drop_stream(catalog: Catalog, node: n.DropStream) -> list[Result]:
+    if await catalog.drop(node.name, if_exists=bool(node.args.get("exists"))):
+        return [Result("DROP STREAM", message=f"stream {node.name} dropped")]
+    return [Result("DROP STREAM", message=f"stream {node.name} does not exist; nothing dropped")]
 
 
-async def drop_stream(session: Session, node: n.DropStream) -> list[Result]:
-    if not node.args.get("exists"):
-        await stream_of(session.catalog, node)
-    dropped = await session.catalog.drop(node.name, if_exists=True)
-    message = (
-        f"stream {node.name} dropped"
-        if dropped
-        else f"stream {node.name} does not exist; nothing dropped"
-    )
-    return [Result("DROP STREAM", message=message)]
-
-
-async def set_setting(session: Session, node: n.SetSetting) -> list[Result]:
-    key = node.name.lower()
-    if key not in SETTINGS:
-        raise at(
-            SqlError(
-                f"unknown setting {node.name}",
-                hint=f"the settings are {', '.join(SETTINGS)}",
-                code="UNKNOWN_SETTING",
-            ),
-            node.this,
-        )
-    try:
-        mode = normalize_mode(option_text(node.args["value"]) or "")
-    except SchemacatError as exc:
-        raise at(exc, node.args["value"]) from None
-    await session.catalog.set_default_compatibility(mode)
+async def set_setting(catalog: Catalog, node: n.SetSetting) -> list[Result]:
+    mode = await catalog.set_setting(node.name, option_text(node.args["value"]) or "")
     return [Result("SET", message=f"compatibility of new streams: {mode}")]
 
 
@@ -77,6 +54,8 @@ _CATALOG_STATEMENTS: dict[type[exp.Expression], Handler] = {
     n.CreateStream: create_stream,
     n.AlterStream: alter_stream,
     n.ValidateStream: validate_stream,
+    n.DropStream: drop_stream,
+    n.SetSetting: set_setting,
     n.ShowStreams: show_streams,
     n.ShowSchemas: show_schemas,
     n.ShowTopics: show_topics,
@@ -87,8 +66,6 @@ _CATALOG_STATEMENTS: dict[type[exp.Expression], Handler] = {
     n.DescribeSource: describe_source,
 }
 _SESSION_STATEMENTS: dict[type[exp.Expression], Handler] = {
-    n.DropStream: drop_stream,
-    n.SetSetting: set_setting,
     n.Define: define,
     n.RunScript: run_script,
 }

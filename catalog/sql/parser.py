@@ -284,6 +284,7 @@ class StreamParser(DuckDBParser):
             self.in_query = False
         if not isinstance(query, exp.Query):
             self.fail("expected a SELECT query after AS", first)
+        query.meta["text"] = self.sql[first.start : self._prev.end + 1]  # as written
         for table in query.find_all(exp.Table):
             ident = table.this
             if isinstance(ident, exp.Identifier) and ident.quoted:

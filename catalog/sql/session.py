@@ -17,7 +17,7 @@ from sqlglot import exp
 from catalog.core import Catalog
 from catalog.errors import SchemacatError, SqlError
 from catalog.result import Result
-from catalog.sql.columns import at
+from catalog.sql.columns import at, place
 from catalog.sql.dialect import parse_statement
 from catalog.sql.executor import execute
 from catalog.sql.script import Piece, Substituted, position, split_statements, substitute
@@ -63,11 +63,14 @@ class Session:
 
     async def run_piece(self, script: str, piece: Piece, source: str | None) -> list[Result]:
         substituted: Substituted | None = None
+        node: exp.Expression | None = None
         try:
             substituted = substitute(piece.text, self.variables)
             node = parse_statement(substituted.text)
             return await execute(self, node)
         except SchemacatError as exc:
+            if node is not None:
+                place(exc, node)
             if exc.position is None:
                 offset = exc.offset or 0
                 if substituted is not None:

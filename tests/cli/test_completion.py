@@ -13,6 +13,7 @@ from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
 from catalog.cli.completion import StatementCompleter
+from catalog.discover import default_discoverer
 from tests.conftest import with_query
 from tests.providers.kafka_util import create_topic
 from tests.services import Service, free_port
@@ -20,7 +21,7 @@ from tests.services import Service, free_port
 
 @pytest.fixture
 def completer() -> StatementCompleter:
-    c = StatementCompleter()
+    c = StatementCompleter(default_discoverer)
     c.streams = {"orders": ("id", "note"), "order_lines": ("sku", "qty")}
     return c
 
@@ -97,7 +98,7 @@ def test_a_source_that_does_not_answer_offers_nothing_quickly(
     for _ in range(3):  # asked once; the silence is remembered
         found = completer.get_completions(Document(typed), CompleteEvent(completion_requested=True))
         assert list(found) == []
-    assert time.monotonic() - start < 2 * StatementCompleter().sources.TIMEOUT
+    assert time.monotonic() - start < 2 * StatementCompleter(default_discoverer).sources.TIMEOUT
 
 
 async def test_s3_folders_and_objects(

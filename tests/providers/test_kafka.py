@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 import catalog
 from catalog.discover import list_objects, sample
+from catalog.discovery import SourceObject
 from catalog.errors import (
     AccessDenied,
     BadOption,
@@ -230,7 +231,7 @@ async def test_listing_topics_and_asking_for_one(kafka: Service) -> None:
     name = uri.rsplit("/", 1)[1]
     listing = await list_objects(f"kafka://{kafka.address}")
     assert listing is not None
-    assert {"name": name, "partitions": 3, "messages": 9} in listing
+    assert SourceObject(name, "topic", partitions=3, messages=9) in listing
     with pytest.raises(DiscoveryError, match=r"names \d+ objects, not one"):
         await catalog.discover_schema(f"kafka://{kafka.address}")
 

@@ -13,6 +13,7 @@ from aiokafka.helpers import create_ssl_context
 
 import catalog
 from catalog.discover import list_objects
+from catalog.discovery import SourceObject
 from catalog.errors import BadOption, SourceUnreachable
 from tests.providers.kafka_util import Out, create_topic, produce
 from tests.services import free_port, start_tansu
@@ -64,7 +65,7 @@ async def test_mutual_tls_discovery_and_listing(tls_broker: tuple[str, Certifica
     assert found.sampled == 6
     listing = await list_objects(f"kafka://{address}", **options(certs))
     assert listing is not None
-    assert {"name": name, "partitions": 1, "messages": 6} in listing
+    assert SourceObject(name, "topic", partitions=1, messages=6) in listing
 
 
 async def test_what_the_tls_broker_refuses(tls_broker: tuple[str, Certificates]) -> None:

@@ -130,19 +130,19 @@ async def test_statistics_come_from_pg_stats(db: str) -> None:
 async def test_whole_database_listing(db: str) -> None:
     listing = await list_objects(db)
     assert listing is not None
-    names = [o["name"] for o in listing]
+    names = [o.name for o in listing]
     assert names == ["archive.orders", "public.all_types", "public.customers", "public.events",
                      "public.open_orders", "public.orders", "public.secret"]  # fmt: skip
-    events = next(o for o in listing if o["name"] == "public.events")
-    assert events["kind"] == "partitioned table"
-    assert events["columns"] == [
+    events = next(o for o in listing if o.name == "public.events")
+    assert events.kind == "partitioned table"
+    assert events.to_json()["columns"] == [
         {"name": "id", "type": "INTEGER", "nullable": False},
         {"name": "at", "type": "DATE", "nullable": False},
     ]
     no_views = await list_objects(db, include_views=False)
-    assert no_views is not None and "public.open_orders" not in [o["name"] for o in no_views]
+    assert no_views is not None and "public.open_orders" not in [o.name for o in no_views]
     archive = await list_objects(db, schema="archive")
-    assert archive is not None and [o["name"] for o in archive] == ["archive.orders"]
+    assert archive is not None and [o.name for o in archive] == ["archive.orders"]
     with pytest.raises(DiscoveryError, match="names 7 objects"):
         await catalog.discover_schema(db)
 
@@ -210,10 +210,10 @@ async def test_permission_denied(db: str) -> None:
             await discover(as_role, "secret")
         listing = await list_objects(as_role)
         assert listing is not None
-        secret = next(o for o in listing if o["name"] == "public.secret")
-        assert secret["skipped"] == "permission denied"
-        customers = next(o for o in listing if o["name"] == "public.customers")
-        assert len(customers["columns"]) == 3
+        secret = next(o for o in listing if o.name == "public.secret")
+        assert secret.skipped == "permission denied"
+        customers = next(o for o in listing if o.name == "public.customers")
+        assert customers.schema is not None and len(customers.schema) == 3
     finally:
         await conn.execute(f"DROP OWNED BY {role}")
         await conn.execute(f"DROP ROLE {role}")

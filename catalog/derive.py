@@ -1,25 +1,25 @@
-"""The output schema of ``CREATE STREAM ... AS SELECT``, typed by DuckDB.
+"""The output schema of a query over sources (``CREATE STREAM ... AS SELECT``), typed by DuckDB.
 
-Each source of the query (a quoted URI is discovered; a bare name is a stream's
-latest schema) becomes an empty Arrow table registered in an in-memory DuckDB,
-and DuckDB describes the query over them: projections, casts, arithmetic,
-CASE, joins, aggregates, nested access and UNNEST are all typed by DuckDB
-itself.  A column the query names but no source has is an error at its place.
+Each source of the query (a ``'quoted'`` URI is discovered; a bare name is a
+stream's latest schema) becomes an empty Arrow table registered in an
+in-memory DuckDB, and DuckDB describes the query over them: projections, casts,
+arithmetic, CASE, joins, aggregates, nested access and UNNEST are all typed by
+DuckDB itself.  An error about a place in the query has ``subject``
+``("query",)`` and its ``offset`` in the query text.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Awaitable, Callable
 
 import pyarrow as pa
 from sqlglot import exp
 
-from catalog.core import Catalog
-from catalog.errors import SqlError, StreamNotFound, TypeParseError
+from catalog.errors import InvalidRequest, SchemacatError, TypeParseError
 from catalog.infer import discovered_schema
 from catalog.schema import Schema
-from catalog.sql.columns import at
 from catalog.types import EnumType, TimeTzType, parse_sql_type
 from catalog.uri import redact
 
@@ -28,49 +28,63 @@ _MISSING_COLUMN = re.compile(
 )
 _CANDIDATES = re.compile(r'Candidate bindings: "?([^"\n,]+)')
 
+SchemaOf = Callable[[str], Awaitable[Schema]]
 
-async def derive(catalog: Catalog, query: exp.Expr) -> tuple[Schema, tuple[str, ...]]:
-    """The query's output schema and its sources (the lineage)."""
-    from catalog.discover import discover_schema
 
-    query = query.copy()
-    ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
+async def derive(
+    query: str, stream_schema: SchemaOf, source_schema: SchemaOf
+) -> tuple[Schema, tuple[str, ...]]:
+    """The output schema of ``query`` and its sources (the lineage): ``'uri'`` sources by
+    ``source_schema`` (a discovery), bare names by ``stream_schema``."""
+    tree = _parse(query)
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     sources: dict[str, pa.Schema] = {}
     lineage: list[str] = []
-    for i, table in enumerate(list(query.find_all(exp.Table))):
+    for i, table in enumerate(list(tree.find_all(exp.Table))):
         target = table.this
-        if isinstance(target, exp.Literal):
-            uri = str(target.this)
-            schema: Schema = (await discover_schema(uri)).schema
-            lineage.append(redact(uri))
-        elif isinstance(target, exp.Identifier) and not table.args.get("db"):
-            if target.name.lower() in ctes:
-                continue
-            schema = await _stream_schema(catalog, target)
-            lineage.append(target.name)
-        else:
+        if not isinstance(target, exp.Identifier) or table.args.get("db"):
             continue
+        quoted_uri = target.quoted and query[target.meta.get("start", 0)] == "'"
+        if not quoted_uri and target.name.lower() in ctes:
+            continue
+        read = source_schema if quoted_uri else stream_schema
+        try:
+            schema = await read(target.name)
+        except SchemacatError as exc:
+            raise _in_query(exc, target) from None
+        lineage.append(redact(target.name) if quoted_uri else target.name)
         view = f"__schemacat_source_{i}"
         sources[view] = _duckdb_friendly(schema.to_arrow())
         if not table.alias:
-            table.set(
-                "alias",
-                exp.TableAlias(
-                    this=exp.to_identifier(
-                        target.name if isinstance(target, exp.Identifier) else f"source_{i}"
-                    )
-                ),
-            )
+            alias = target.name if not quoted_uri else f"source_{i}"
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         table.set("this", exp.to_identifier(view))
-    columns = _describe(query, sources)
+    columns = _describe(tree, sources)
     return discovered_schema(pa.schema(columns)), tuple(dict.fromkeys(lineage))
 
 
-async def _stream_schema(catalog: Catalog, name: exp.Identifier) -> Schema:
+def _parse(query: str) -> exp.Query:
+    import sqlglot
+    from sqlglot.errors import ParseError, TokenError
+
+    from catalog._type_dialect import TypeDialect
+
     try:
-        return await catalog.get_schema(name.name)
-    except StreamNotFound as exc:
-        raise at(exc, name) from None
+        tree = sqlglot.parse_one(query, dialect=TypeDialect)
+    except (ParseError, TokenError) as exc:
+        raise InvalidRequest(
+            f"the query cannot be read: {exc}", code="BAD_QUERY", subject=("query",)
+        ) from None
+    if not isinstance(tree, exp.Query):
+        raise InvalidRequest("expected a SELECT query", code="BAD_QUERY", subject=("query",))
+    return tree
+
+
+def _in_query(error: SchemacatError, node: exp.Expr) -> SchemacatError:
+    """``error``, placed at ``node`` of the query."""
+    if error.offset is None:
+        error.subject, error.offset = ("query",), node.meta.get("start", 0)
+    return error
 
 
 def _duckdb_friendly(schema: pa.Schema) -> pa.Schema:
@@ -112,8 +126,8 @@ def _describe(query: exp.Expr, sources: dict[str, pa.Schema]) -> list[pa.Field]:
         try:
             fields.append(pa.field(name, parse_sql_type(type_name)))
         except TypeParseError:
-            raise at(
-                SqlError(
+            raise _in_query(
+                InvalidRequest(
                     f"the query's column {name} is a {type_name}, which schemacat cannot catalog",
                     hint=f"CAST({name} AS VARCHAR) or another type",
                     code="UNSUPPORTED_TYPE",
@@ -123,7 +137,7 @@ def _describe(query: exp.Expr, sources: dict[str, pa.Schema]) -> list[pa.Field]:
     return fields
 
 
-def _query_error(message: str, query: exp.Expr) -> SqlError:
+def _query_error(message: str, query: exp.Expr) -> SchemacatError:
     detail = message.split("\n", maxsplit=1)[0].replace("Binder Error: ", "")
     missing = _MISSING_COLUMN.search(message)
     if missing:
@@ -134,17 +148,17 @@ def _query_error(message: str, query: exp.Expr) -> SqlError:
         )
         candidates = _CANDIDATES.search(message)
         close = difflib.get_close_matches(name, [candidates.group(1)], n=1) if candidates else []
-        error = SqlError(
+        error = InvalidRequest(
             f"no column {name} in the sources of the query",
             hint=f"did you mean {close[0].split('.')[-1]}?"
             if close
             else "DESCRIBE the sources to see their columns",
             code="UNKNOWN_COLUMN",
         )
-        return at(error, column.this if isinstance(column, exp.Column) else column or query)
-    error = SqlError(f"DuckDB cannot type the query: {detail}", code="BAD_QUERY")
+        return _in_query(error, column.this if isinstance(column, exp.Column) else column or query)
+    error = InvalidRequest(f"DuckDB cannot type the query: {detail}", code="BAD_QUERY")
     if "Permission Error" in detail:  # a table function that would read files or the network
         error.hint = "name each source as a quoted URI or a stream (FROM 'data/x.csv')"
         readers = (t.this for t in query.find_all(exp.Table) if isinstance(t.this, exp.Func))
-        return at(error, next(readers, query))
-    return at(error, query)
+        return _in_query(error, next(readers, query))
+    return _in_query(error, query)
