@@ -27,16 +27,17 @@ from catalog.discover import Discoverer
 from catalog.errors import SchemacatError
 from catalog.options import option_keys
 from catalog.sql.script import open_quote, split_statements
+from catalog.sql.table import first_words, later_words
 
-STARTS = ("CREATE", "ALTER", "DROP", "SHOW", "LIST", "DESCRIBE", "VALIDATE", "SET", "DEFINE", "RUN")
-KEYWORDS = (
+STARTS = tuple(first_words())
+KEYWORDS = (  # the words of statements after their first, then what goes inside them
+    *later_words(),
     *("OR", "REPLACE", "STREAM", "IF", "NOT", "EXISTS", "WITH", "AS", "SELECT"),
     *("FROM", "JOIN", "LEFT", "ON", "USING", "WHERE", "GROUP", "BY", "ORDER", "HAVING"),
     *("LIMIT", "UNNEST", "CAST", "CASE", "WHEN", "THEN", "ELSE", "END", "EMIT", "CHANGES"),
     *("ALTER", "ADD", "DROP", "RENAME", "COLUMN", "TO", "TYPE", "SET", "DEFAULT", "NULL"),
-    *("COMMENT", "REFRESH", "STREAMS", "SCHEMAS", "TOPICS"),
-    *("SCHEMA", "VERSIONS", "COMPATIBILITY", "FOR", "EXTENDED", "VERSION"),
-    *("SCRIPT", "KEY", "HEADERS", "HEADER", "AND", "DISTINCT"),
+    *("COMMENT", "REFRESH"),
+    *("FOR", "EXTENDED", "VERSION", "SCRIPT", "KEY", "HEADERS", "HEADER", "AND", "DISTINCT"),
     *("BIGINT", "INTEGER", "SMALLINT", "DOUBLE", "FLOAT", "DECIMAL", "VARCHAR", "BOOLEAN"),
     *("DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "BLOB", "UUID", "JSON"),
     *("STRUCT", "MAP"),

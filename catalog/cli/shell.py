@@ -34,26 +34,6 @@ if TYPE_CHECKING:
 ROW_LIMIT = 40  # rows shown of a long result; the rest are counted
 STDIN = "<stdin>"
 QUIT = ("\\q", "quit", "exit")
-HELP = """\
-CREATE [OR REPLACE] STREAM [IF NOT EXISTS] name [(col TYPE [NOT NULL] ...)] [WITH (k = v)]
-CREATE STREAM name [WITH (...)] AS SELECT ... FROM 'uri' | stream [JOIN ...]
-ALTER STREAM name ADD COLUMN col TYPE | DROP COLUMN col | RENAME COLUMN a TO b [, ...]
-ALTER STREAM name ALTER COLUMN col TYPE t | SET DEFAULT v | DROP DEFAULT
-ALTER STREAM name ALTER COLUMN col SET NOT NULL | DROP NOT NULL
-ALTER STREAM name SET (compatibility = 'FULL', ...)
-ALTER STREAM name REFRESH
-VALIDATE STREAM name
-DROP STREAM [IF EXISTS] name
-SHOW STREAMS | SHOW SCHEMAS | SHOW TOPICS [FROM 'kafka://host:port']
-SHOW CREATE STREAM name
-SHOW SCHEMA VERSIONS FOR name
-SHOW SCHEMA COMPATIBILITY FOR name
-DESCRIBE [EXTENDED] [STREAM] name [VERSION n]
-DESCRIBE 'uri' [WITH (sample_size = n, ...)]
-SET compatibility = 'BACKWARD'
-DEFINE name = 'value'            -- then ${name} in later statements
-RUN SCRIPT 'file.sql'
-"""
 META_HELP = """\
 \\d [name]        SHOW STREAMS, or DESCRIBE name
 \\timing          show how long each statement takes (on/off)
@@ -219,8 +199,11 @@ class Shell:
             self.err.write(f"error: \\format takes one of {', '.join(FORMATS)}\n")
             return False
         elif name in ("\\help", "\\?", "\\h"):
-            lines = [line for line in HELP.splitlines() if line.startswith(argument.upper())]
-            self.out.write("\n".join(lines or HELP.splitlines()) + "\n\n" + META_HELP + "\n")
+            from catalog.sql.table import help_lines
+
+            every = help_lines()
+            lines = [line for line in every if line.startswith(argument.upper())] or every
+            self.out.write("\n".join(lines) + "\n\n" + META_HELP + "\n")
         else:
             self.err.write(f"error: unknown command {name}\nhint: \\help lists the commands\n")
             return False

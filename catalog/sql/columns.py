@@ -63,8 +63,9 @@ def locate(node: exp.Expression, subject: tuple[str | int, ...]) -> exp.Expressi
 
 
 def _options(node: exp.Expression) -> Sequence[n.Option]:
+    """The WITH list of a statement, or the SET list of its (one) ALTER action."""
     options = node.args.get("options")
-    if options is None and isinstance(node, n.AlterStream):
+    if options is None and node.args.get("actions"):
         options = node.args["actions"][0].args.get("options")
     return options or ()
 

@@ -1,8 +1,8 @@
 """schemacat's SQL dialect: DuckDB's, with the statements of a streaming catalog.
 
-``parse_statement`` reads one statement into a node of ``catalog.sql.nodes``
-(``parser.py``); ``to_sql`` writes a node back (``generator.py``) as SQL that
-parses into an equal node.
+The parser and the generator are DuckDB's, given the statement table
+(``catalog.sql.table``): ``parse_statement`` reads one statement into its node,
+``to_sql`` writes a node back as SQL that parses into an equal node.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from catalog._type_dialect import TypeDialect
 from catalog.errors import SchemacatError, SqlSyntaxError
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser
+from catalog.sql.table import STATEMENTS
 
 
 class Schemacat(TypeDialect):
@@ -26,8 +27,14 @@ class Schemacat(TypeDialect):
     class Tokenizer(TypeDialect.Tokenizer):
         COMMANDS: ClassVar[set[TokenType]] = set()  # no statement is swallowed whole as a Command
 
-    Parser = StreamParser
-    Generator = StreamGenerator
+    class Parser(StreamParser):
+        STATEMENTS = STATEMENTS
+
+    class Generator(StreamGenerator):
+        TRANSFORMS = {
+            **StreamGenerator.TRANSFORMS,
+            **{node: s.generate for s in STATEMENTS for node in s.nodes},
+        }
 
 
 def parse_statement(text: str) -> exp.Expression:

@@ -19,8 +19,8 @@ from catalog.errors import SchemacatError, SqlError
 from catalog.result import Result
 from catalog.sql.columns import at, place
 from catalog.sql.dialect import parse_statement
-from catalog.sql.executor import execute
 from catalog.sql.script import Piece, Substituted, position, split_statements, substitute
+from catalog.sql.table import BY_NODE
 
 MAX_NESTING = 16
 
@@ -67,7 +67,7 @@ class Session:
         try:
             substituted = substitute(piece.text, self.variables)
             node = parse_statement(substituted.text)
-            return await execute(self, node)
+            return await BY_NODE[type(node)].run(self, node)
         except SchemacatError as exc:
             if node is not None:
                 place(exc, node)

@@ -1,53 +1,78 @@
-"""SHOW and DESCRIBE: one Catalog call each, in exactly the contract's columns."""
+"""The SHOW statements: one Catalog call each, in exactly the contract's columns."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from catalog.core import Catalog
-from catalog.infer.stats import ColumnStats
+from sqlglot import TokenType, exp
+
 from catalog.result import Result
-from catalog.schema import Schema
-from catalog.sql import nodes as n
-from catalog.sql.columns import column_ddl, default_text, option_text, option_values, value
+from catalog.sql.columns import column_ddl, option_text
+from catalog.sql.generator import StreamGenerator
+from catalog.sql.parser import StreamParser
+from catalog.sql.statement import Statement
 from catalog.types import quote_identifier, sql_literal
-from catalog.uri import redact
+
+if TYPE_CHECKING:
+    from catalog.sql.session import Session
 
 STREAMS = ("name", "datasource", "format", "version", "columns", "compatibility", "updated_at")
 SCHEMAS = ("name", "version", "versions", "columns", "fingerprint", "compatibility")
-DESCRIBE = ("column", "type", "nullable", "default", "comment")
-EXTENDED = (*DESCRIBE, "null_fraction", "distinct_count", "min", "max", "example")
 VERSIONS = ("version", "fingerprint", "columns", "origin", "change", "created_at")
 COMPATIBILITY = ("version", "compared_with", "mode", "compatible", "issues")
 TOPICS = ("topic", "partitions", "messages")
 
 
-async def show_streams(catalog: Catalog, node: n.ShowStreams) -> list[Result]:
+class ShowStreams(exp.Expression):
+    arg_types = {}
+
+
+class ShowSchemas(exp.Expression):
+    arg_types = {}
+
+
+class ShowTopics(exp.Expression):
+    arg_types = {"this": False}
+
+
+class ShowCreateStream(exp.Expression):
+    arg_types = {"this": True}
+
+
+class ShowSchemaVersions(exp.Expression):
+    arg_types = {"this": True}
+
+
+class ShowSchemaCompatibility(exp.Expression):
+    arg_types = {"this": True}
+
+
+async def show_streams(session: Session, node: ShowStreams) -> list[Result]:
     rows = [
         (s.name, s.datasource, s.format, s.latest_version, len(v.schema), s.compatibility,
          s.updated_at)
-        for s, v in await catalog.latest_versions()
+        for s, v in await session.catalog.latest_versions()
     ]  # fmt: skip
     return [Result("SHOW STREAMS", STREAMS, rows)]
 
 
-async def show_schemas(catalog: Catalog, node: n.ShowSchemas) -> list[Result]:
+async def show_schemas(session: Session, node: ShowSchemas) -> list[Result]:
     rows = [
         (s.name, v.version, s.latest_version, len(v.schema), v.fingerprint, s.compatibility)
-        for s, v in await catalog.latest_versions()
+        for s, v in await session.catalog.latest_versions()
     ]
     return [Result("SHOW SCHEMAS", SCHEMAS, rows)]
 
 
-async def show_topics(catalog: Catalog, node: n.ShowTopics) -> list[Result]:
+async def show_topics(session: Session, node: ShowTopics) -> list[Result]:
     broker = option_text(node.this) if node.this is not None else None
-    topics = await catalog.topics(broker)
+    topics = await session.catalog.topics(broker)
     return [Result("SHOW TOPICS", TOPICS, [(t.name, t.partitions, t.messages) for t in topics])]
 
 
-async def show_create(catalog: Catalog, node: n.ShowCreateStream) -> list[Result]:
-    described = await catalog.describe(node.name)
+async def show_create(session: Session, node: ShowCreateStream) -> list[Result]:
+    described = await session.catalog.describe(node.name)
     stream = described.stream
     options = {}
     if stream.datasource:
@@ -68,15 +93,15 @@ async def show_create(catalog: Catalog, node: n.ShowCreateStream) -> list[Result
     return [Result("SHOW CREATE STREAM", ("statement",), [(statement,)])]
 
 
-async def show_versions(catalog: Catalog, node: n.ShowSchemaVersions) -> list[Result]:
+async def show_versions(session: Session, node: ShowSchemaVersions) -> list[Result]:
     rows = [
         (v.version, v.fingerprint, len(v.schema), v.origin, v.change, v.created_at)
-        for v in await catalog.versions(node.name)
+        for v in await session.catalog.versions(node.name)
     ]
     return [Result("SHOW SCHEMA VERSIONS FOR", VERSIONS, rows)]
 
 
-async def show_compatibility(catalog: Catalog, node: n.ShowSchemaCompatibility) -> list[Result]:
+async def show_compatibility(session: Session, node: ShowSchemaCompatibility) -> list[Result]:
     rows = [
         (
             version,
@@ -85,41 +110,76 @@ async def show_compatibility(catalog: Catalog, node: n.ShowSchemaCompatibility) 
             result.compatible,
             "; ".join(issue.message for issue in result.issues) or None,
         )
-        for version, result in await catalog.compatibility_history(node.name)
+        for version, result in await session.catalog.compatibility_history(node.name)
     ]
     return [Result("SHOW SCHEMA COMPATIBILITY FOR", COMPATIBILITY, rows)]
 
 
-async def describe_stream(catalog: Catalog, node: n.DescribeStream) -> list[Result]:
-    extended = bool(node.args.get("extended"))
-    described = await catalog.describe(
-        node.name, value(node.args.get("version")), extended=extended
-    )
-    result = _describe(described.version.schema, described.stats, extended)
-    return [Result(result.statement, result.columns, result.rows, described.basis)]
+def _parse_topics(p: StreamParser) -> ShowTopics:
+    return ShowTopics(this=p.literal() if p._match(TokenType.FROM) else None)
 
 
-async def describe_source(catalog: Catalog, node: n.DescribeSource) -> list[Result]:
-    found = await catalog.discover(str(value(node.this)), **option_values(node.args.get("options")))
-    result = _describe(found, dict(found.stats), extended=False)
-    return [Result(result.statement, result.columns, result.rows, found.summary(redact(found.uri)))]
+def _parse_named(node: type[exp.Expression], *words: str) -> Callable[[StreamParser], Any]:
+    """A statement whose words are followed by ``words`` and a stream name."""
+
+    def parse(p: StreamParser) -> exp.Expression:
+        for word in words:
+            p.expect(word, choices=(word,))
+        return node(this=p.name())
+
+    return parse
 
 
-def _describe(schema: Schema, stats: dict[str, ColumnStats] | Any, extended: bool) -> Result:
-    rows = []
-    for f in schema:
-        row: tuple[Any, ...] = (f.name, f.sql_type, f.nullable, default_text(f), f.comment)
-        if extended:
-            s = stats.get(f.name, ColumnStats())
-            row += (s.null_fraction, s.distinct_count, _text(s.min), _text(s.max), _text(s.example))
-        rows.append(row)
-    return Result(
-        "DESCRIBE EXTENDED" if extended else "DESCRIBE", EXTENDED if extended else DESCRIBE, rows
-    )
+def _named_sql(words: str) -> Callable[[StreamGenerator, Any], str]:
+    return lambda g, e: f"{words} {g.sql(e, 'this')}"
 
 
-def _text(raw: Any) -> str | None:
-    """A statistic as text: one column holds values of every column's type."""
-    if raw is None:
-        return None
-    return json.dumps(raw, ensure_ascii=False) if isinstance(raw, dict | list) else str(raw)
+SHOW_STREAMS = Statement(
+    words=("SHOW", "STREAMS"),
+    also=(("LIST", "STREAMS"),),
+    nodes=(ShowStreams,),
+    parse=lambda p: ShowStreams(),
+    generate=lambda g, e: "SHOW STREAMS",
+    run=show_streams,
+    help=("SHOW STREAMS",),
+)
+SHOW_SCHEMAS = Statement(
+    words=("SHOW", "SCHEMAS"),
+    nodes=(ShowSchemas,),
+    parse=lambda p: ShowSchemas(),
+    generate=lambda g, e: "SHOW SCHEMAS",
+    run=show_schemas,
+    help=("SHOW SCHEMAS",),
+)
+SHOW_TOPICS = Statement(
+    words=("SHOW", "TOPICS"),
+    nodes=(ShowTopics,),
+    parse=_parse_topics,
+    generate=lambda g, e: "SHOW TOPICS" + (f" FROM {g.sql(e, 'this')}" if e.this else ""),
+    run=show_topics,
+    help=("SHOW TOPICS [FROM 'kafka://host:port']",),
+)
+SHOW_CREATE = Statement(
+    words=("SHOW", "CREATE"),
+    nodes=(ShowCreateStream,),
+    parse=_parse_named(ShowCreateStream, "STREAM"),
+    generate=_named_sql("SHOW CREATE STREAM"),
+    run=show_create,
+    help=("SHOW CREATE STREAM name",),
+)
+SHOW_VERSIONS = Statement(
+    words=("SHOW", "SCHEMA", "VERSIONS"),
+    nodes=(ShowSchemaVersions,),
+    parse=_parse_named(ShowSchemaVersions, "FOR"),
+    generate=_named_sql("SHOW SCHEMA VERSIONS FOR"),
+    run=show_versions,
+    help=("SHOW SCHEMA VERSIONS FOR name",),
+)
+SHOW_COMPATIBILITY = Statement(
+    words=("SHOW", "SCHEMA", "COMPATIBILITY"),
+    nodes=(ShowSchemaCompatibility,),
+    parse=_parse_named(ShowSchemaCompatibility, "FOR"),
+    generate=_named_sql("SHOW SCHEMA COMPATIBILITY FOR"),
+    run=show_compatibility,
+    help=("SHOW SCHEMA COMPATIBILITY FOR name",),
+)

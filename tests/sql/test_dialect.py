@@ -5,51 +5,58 @@ from __future__ import annotations
 import pytest
 
 from catalog.errors import SchemacatError
-from catalog.sql import nodes as n
+from catalog.sql import alter, create, describe, drop, scripting, setting, show
 from catalog.sql.dialect import parse_statement, to_sql
 from catalog.sql.script import position
+from catalog.sql.table import BY_NODE, STATEMENTS
 
 FORMS = [
-    ("CREATE STREAM s (id BIGINT NOT NULL, name STRING DEFAULT 'x' COMMENT 'who', t TIMESTAMPTZ)", n.CreateStream),
-    ("CREATE STREAM s (k VARCHAR KEY, h MAP<VARCHAR, BYTES> HEADERS, tr VARCHAR HEADER('trace-id'))", n.CreateStream),
-    ("CREATE STREAM s (a INT[], b STRUCT(x INT, y ARRAY<STRUCT<z DOUBLE>>), c DECIMAL(10, 2), d TIMESTAMP WITH TIME ZONE)", n.CreateStream),
-    ("create or replace stream if not exists \"Mixed Case\" with (datasource = 's3://b/k', format = json, sample_size = 10, validate = false)", n.CreateStream),
-    ("CREATE STREAM s WITH (KAFKA_TOPIC = 'orders', VALUE_FORMAT = 'JSON', KEY_FORMAT = 'KAFKA', PARTITIONS = 6, TIMESTAMP = 'at', VALUE_DELIMITER = ',')", n.CreateStream),
-    ("CREATE STREAM d AS SELECT o.id, c.name, CAST(o.total AS DECIMAL(10, 2)) AS total FROM 'kafka://k:9092/o' o JOIN customers c ON o.cid = c.id EMIT CHANGES", n.CreateStream),
-    ("CREATE STREAM d WITH (compatibility = 'NONE') AS SELECT region, count(*) AS n, sum(x) FILTER (WHERE x > 0) AS s FROM 's3://lake/*.parquet' GROUP BY region", n.CreateStream),
-    ("CREATE STREAM d AS WITH recent AS (SELECT * FROM orders WHERE day > DATE '2024-01-01') SELECT UNNEST(items) AS item FROM recent", n.CreateStream),
-    ("ALTER STREAM s ADD COLUMN a INT DEFAULT 0, ADD COLUMN IF NOT EXISTS b DOUBLE COMMENT 'bee'", n.AlterStream),
-    ("ALTER STREAM s DROP COLUMN IF EXISTS a", n.AlterStream),
-    ("ALTER STREAM s RENAME COLUMN a TO b", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a TYPE BIGINT", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a SET DATA TYPE BIGINT", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a SET DEFAULT -1.5", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a DROP DEFAULT", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a SET NOT NULL", n.AlterStream),
-    ("ALTER STREAM s ALTER COLUMN a DROP NOT NULL", n.AlterStream),
-    ("ALTER STREAM s SET (compatibility = 'FULL', sample_size = 100)", n.AlterStream),
-    ("ALTER STREAM s REFRESH", n.AlterStream),
-    ("VALIDATE STREAM s", n.ValidateStream),
-    ("DROP STREAM s", n.DropStream),
-    ("DROP STREAM IF EXISTS s", n.DropStream),
-    ("SHOW STREAMS", n.ShowStreams),
-    ("LIST STREAMS", n.ShowStreams),
-    ("SHOW SCHEMAS", n.ShowSchemas),
-    ("SHOW TOPICS", n.ShowTopics),
-    ("SHOW TOPICS FROM 'kafka://localhost:9092'", n.ShowTopics),
-    ("SHOW CREATE STREAM s", n.ShowCreateStream),
-    ("SHOW SCHEMA VERSIONS FOR s", n.ShowSchemaVersions),
-    ("SHOW SCHEMA COMPATIBILITY FOR s", n.ShowSchemaCompatibility),
-    ("DESCRIBE s", n.DescribeStream),
-    ("DESCRIBE STREAM s VERSION 2", n.DescribeStream),
-    ("DESCRIBE EXTENDED s", n.DescribeStream),
-    ("DESCRIBE s EXTENDED", n.DescribeStream),
-    ("DESC s", n.DescribeStream),
-    ("DESCRIBE 'data/orders.csv' WITH (sample_size = 5)", n.DescribeSource),
-    ("SET compatibility = 'BACKWARD'", n.SetSetting),
-    ("DEFINE env = 'prod'", n.Define),
-    ("RUN SCRIPT 'other.sql'", n.RunScript),
+    ("CREATE STREAM s (id BIGINT NOT NULL, name STRING DEFAULT 'x' COMMENT 'who', t TIMESTAMPTZ)", create.CreateStream),
+    ("CREATE STREAM s (k VARCHAR KEY, h MAP<VARCHAR, BYTES> HEADERS, tr VARCHAR HEADER('trace-id'))", create.CreateStream),
+    ("CREATE STREAM s (a INT[], b STRUCT(x INT, y ARRAY<STRUCT<z DOUBLE>>), c DECIMAL(10, 2), d TIMESTAMP WITH TIME ZONE)", create.CreateStream),
+    ("create or replace stream if not exists \"Mixed Case\" with (datasource = 's3://b/k', format = json, sample_size = 10, validate = false)", create.CreateStream),
+    ("CREATE STREAM s WITH (KAFKA_TOPIC = 'orders', VALUE_FORMAT = 'JSON', KEY_FORMAT = 'KAFKA', PARTITIONS = 6, TIMESTAMP = 'at', VALUE_DELIMITER = ',')", create.CreateStream),
+    ("CREATE STREAM d AS SELECT o.id, c.name, CAST(o.total AS DECIMAL(10, 2)) AS total FROM 'kafka://k:9092/o' o JOIN customers c ON o.cid = c.id EMIT CHANGES", create.CreateStream),
+    ("CREATE STREAM d WITH (compatibility = 'NONE') AS SELECT region, count(*) AS n, sum(x) FILTER (WHERE x > 0) AS s FROM 's3://lake/*.parquet' GROUP BY region", create.CreateStream),
+    ("CREATE STREAM d AS WITH recent AS (SELECT * FROM orders WHERE day > DATE '2024-01-01') SELECT UNNEST(items) AS item FROM recent", create.CreateStream),
+    ("ALTER STREAM s ADD COLUMN a INT DEFAULT 0, ADD COLUMN IF NOT EXISTS b DOUBLE COMMENT 'bee'", alter.AlterStream),
+    ("ALTER STREAM s DROP COLUMN IF EXISTS a", alter.AlterStream),
+    ("ALTER STREAM s RENAME COLUMN a TO b", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a TYPE BIGINT", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a SET DATA TYPE BIGINT", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a SET DEFAULT -1.5", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a DROP DEFAULT", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a SET NOT NULL", alter.AlterStream),
+    ("ALTER STREAM s ALTER COLUMN a DROP NOT NULL", alter.AlterStream),
+    ("ALTER STREAM s SET (compatibility = 'FULL', sample_size = 100)", alter.AlterStream),
+    ("ALTER STREAM s REFRESH", alter.AlterStream),
+    ("VALIDATE STREAM s", alter.ValidateStream),
+    ("DROP STREAM s", drop.DropStream),
+    ("DROP STREAM IF EXISTS s", drop.DropStream),
+    ("SHOW STREAMS", show.ShowStreams),
+    ("LIST STREAMS", show.ShowStreams),
+    ("SHOW SCHEMAS", show.ShowSchemas),
+    ("SHOW TOPICS", show.ShowTopics),
+    ("SHOW TOPICS FROM 'kafka://localhost:9092'", show.ShowTopics),
+    ("SHOW CREATE STREAM s", show.ShowCreateStream),
+    ("SHOW SCHEMA VERSIONS FOR s", show.ShowSchemaVersions),
+    ("SHOW SCHEMA COMPATIBILITY FOR s", show.ShowSchemaCompatibility),
+    ("DESCRIBE s", describe.DescribeStream),
+    ("DESCRIBE STREAM s VERSION 2", describe.DescribeStream),
+    ("DESCRIBE EXTENDED s", describe.DescribeStream),
+    ("DESCRIBE s EXTENDED", describe.DescribeStream),
+    ("DESC s", describe.DescribeStream),
+    ("DESCRIBE 'data/orders.csv' WITH (sample_size = 5)", describe.DescribeSource),
+    ("SET compatibility = 'BACKWARD'", setting.SetSetting),
+    ("DEFINE env = 'prod'", scripting.Define),
+    ("RUN SCRIPT 'other.sql'", scripting.RunScript),
 ]  # fmt: skip
+
+
+def test_every_statement_of_the_table_has_forms_here_and_help() -> None:
+    """The table is the one place a statement is declared: each node parses from a form above."""
+    assert set(BY_NODE) == {kind for _, kind in FORMS}
+    assert all(statement.help for statement in STATEMENTS)
 
 
 @pytest.mark.parametrize(("sql", "kind"), FORMS)
@@ -74,7 +81,7 @@ def test_column_markers_and_options_are_kept() -> None:
     node = parse_statement(
         "CREATE STREAM s (k VARCHAR KEY, t VARCHAR HEADER('trace')) WITH (FORMAT = json)"
     )
-    assert isinstance(node, n.CreateStream)
+    assert isinstance(node, create.CreateStream)
     columns = node.args["columns"]
     assert [c.args.get("role") for c in columns] == ["KEY", "HEADER"]
     assert columns[1].args["header"].this == "trace"
