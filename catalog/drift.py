@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from catalog.compat import can_read
-from catalog.field import Field
+from catalog.field import HEADER_ROLE, HEADERS_ROLE, KEY_ROLE, ROLE, Field
 from catalog.schema import Schema
 from catalog.typerules import category, representable
 from catalog.types import sql_type_name
@@ -58,10 +58,10 @@ def declared_mismatches(declared: Schema, found: Schema) -> list[str]:
 
 
 def _counterpart(column: Field, found: Schema) -> Field | None:
-    role = column.metadata.get("kafka")
-    if role in ("key", "headers"):
-        return next((f for f in found if f.metadata.get("kafka") == role), None)
-    if role == "header":
+    role = column.metadata.get(ROLE)
+    if role in (KEY_ROLE, HEADERS_ROLE):
+        return next((f for f in found if f.metadata.get(ROLE) == role), None)
+    if role == HEADER_ROLE:
         return column  # headers are read as they come; there is nothing to compare
     return found.field(column.name) if column.name in found else None
 

@@ -1,5 +1,9 @@
 """``Field``: one named, typed column over a pyarrow type, with its default, comment and aliases.
 
+A field keeps the canonical form of its type (``visit.canonical``): a large or
+view variant, a dictionary, a DATE in milliseconds are kept as the plain type
+they stand for, so that two fields that print alike are alike.
+
 A field's default is kept apart from "no default" (``NO_DEFAULT``), because in
 Avro a field without a default cannot be added compatibly while one whose
 default is null can.  Nested fields are ``pyarrow.Field`` objects; their
@@ -19,6 +23,7 @@ import pyarrow as pa
 from catalog.errors import SchemaError
 from catalog.typejson import type_from_json, type_to_json
 from catalog.types import sql_type_name
+from catalog.visit import canonical
 
 
 class _NoDefault:
@@ -39,6 +44,13 @@ class _NoDefault:
 
 
 NO_DEFAULT: Final = _NoDefault()
+
+#: Where in a message a column comes from, in ``Field.metadata``: ``role`` is ``key``
+#: (the message's key), ``headers`` (all its headers) or ``header`` (the one header
+#: named by ``header``); a column without a role is (part of) the value.  SQL writes
+#: them KEY, HEADERS and HEADER('name'), as ksqlDB does.
+ROLE, HEADER = "role", "header"
+KEY_ROLE, HEADERS_ROLE, HEADER_ROLE = "key", "headers", "header"
 
 _DEFAULT = b"schemacat:default"
 _COMMENT = b"schemacat:comment"
@@ -63,6 +75,7 @@ class Field:
             raise SchemaError(f"a field needs a non-empty name, got {self.name!r}")
         if not isinstance(self.type, pa.DataType):
             raise SchemaError(f"field {self.name!r}: expected a pyarrow type, got {self.type!r}")
+        object.__setattr__(self, "type", canonical(self.type))
 
     @property
     def has_default(self) -> bool:

@@ -42,11 +42,11 @@ from catalog.errors import (
     SourceNotFound,
     SourceUnreachable,
 )
+from catalog.field import HEADERS_ROLE, KEY_ROLE, ROLE, Field
 from catalog.infer import Inference
 from catalog.infer.stats import ColumnStats
 from catalog.infer.typed import records_to_table
 from catalog.progress import report
-from catalog.schema import Field
 from catalog.uri import redact
 from providers.payloads import infer_payloads, unframe
 
@@ -62,7 +62,6 @@ SECURITY_OPTIONS = (
 SSL_FILES = {"ssl_cafile": "cafile", "ssl_certfile": "certfile", "ssl_keyfile": "keyfile"}
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 PASSWORD_VARIABLE = "SCHEMACAT_KAFKA_SASL_PASSWORD"
-KEY_MARK, HEADERS_MARK = "key", "headers"
 IDLE_POLLS = 4  # empty fetches in a row after which the partitions are taken as read
 
 
@@ -369,7 +368,7 @@ def _discovery(
         key, key_format = infer_payloads(
             keys, options.text("key_format", "auto") or "auto", "key", uri
         )
-        key_field = _single_column(key, _free_name("key", columns), KEY_MARK, key_format)
+        key_field = _single_column(key, _free_name("key", columns), KEY_ROLE, key_format)
         columns.append(key_field)
         stats[key_field.name] = next(iter(key.stats.values()))
         facts["key_format"] = key_format
@@ -380,7 +379,7 @@ def _discovery(
             _free_name("headers", columns),
             pa.map_(pa.string(), pa.binary()),
             default=None,
-            metadata={"kafka": HEADERS_MARK},
+            metadata={ROLE: HEADERS_ROLE},
         )
         columns.append(headers)
     return Discovery(
@@ -405,7 +404,7 @@ def _single_column(inference: Inference, name: str, mark: str, fmt: str) -> Fiel
     """The key as one column: a JSON object key is a STRUCT, anything else its scalar type."""
     fields = inference.schema.fields
     dtype = fields[0].type if len(fields) == 1 else pa.struct([f.to_arrow() for f in fields])
-    return Field(name, dtype, default=None, metadata={"kafka": mark, "kafka.format": fmt})
+    return Field(name, dtype, default=None, metadata={ROLE: mark, "kafka.format": fmt})
 
 
 def _free_name(name: str, columns: Sequence[Field]) -> str:
@@ -415,9 +414,9 @@ def _free_name(name: str, columns: Sequence[Field]) -> str:
 
 def _rows(messages: Sequence[Message], found: Discovery) -> list[dict[str, Any]]:
     """The sampled messages as records of the discovered columns (for ``sample()``)."""
-    key_field = next((f for f in found if f.metadata.get("kafka") == KEY_MARK), None)
-    headers_field = next((f for f in found if f.metadata.get("kafka") == HEADERS_MARK), None)
-    value_columns = [f.name for f in found if "kafka" not in f.metadata]
+    key_field = next((f for f in found if f.metadata.get(ROLE) == KEY_ROLE), None)
+    headers_field = next((f for f in found if f.metadata.get(ROLE) == HEADERS_ROLE), None)
+    value_columns = [f.name for f in found if ROLE not in f.metadata]
     rows = []
     for m in messages:
         if m.value is None:

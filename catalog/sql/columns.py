@@ -3,7 +3,8 @@ WITH lists to options, and errors placed where the part they are about was writt
 
 A nullable column declared without DEFAULT defaults to NULL, as in SQL (Avro
 imports keep "no default" distinct).  KEY, HEADERS and HEADER('k') columns
-carry ``kafka`` metadata, as the Kafka provider's discoveries do.
+carry their role in the field's metadata (``field.ROLE``), as the Kafka provider's
+discoveries do.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from sqlglot import exp
 
 from catalog.errors import SchemacatError, SqlError, TypeParseError
 from catalog.evolve import check_default
-from catalog.field import NO_DEFAULT, Field
+from catalog.field import (
+    HEADER,
+    HEADER_ROLE,
+    HEADERS_ROLE,
+    KEY_ROLE,
+    NO_DEFAULT,
+    ROLE,
+    Field,
+)
 from catalog.sql import nodes as n
 from catalog.types import arrow_type, quote_identifier, sql_literal, sql_type_name
 
@@ -134,11 +143,11 @@ def field(column: n.StreamColumn) -> Field:
 def _role(column: n.StreamColumn) -> dict[str, str]:
     role = column.args.get("role")
     if role == "KEY":
-        return {"kafka": "key"}
+        return {ROLE: KEY_ROLE}
     if role == "HEADERS":
-        return {"kafka": "headers"}
+        return {ROLE: HEADERS_ROLE}
     if role == "HEADER":
-        return {"kafka": "header", "kafka.header": str(value(column.args["header"]))}
+        return {ROLE: HEADER_ROLE, HEADER: str(value(column.args["header"]))}
     return {}
 
 
@@ -152,13 +161,13 @@ def default_text(f: Field) -> str | None:
 def column_ddl(f: Field) -> str:
     """The column as it is written in CREATE STREAM."""
     parts = [quote_identifier(f.name), sql_type_name(f.type)]
-    role = f.metadata.get("kafka")
-    if role == "key":
+    role = f.metadata.get(ROLE)
+    if role == KEY_ROLE:
         parts.append("KEY")
-    elif role == "headers":
+    elif role == HEADERS_ROLE:
         parts.append("HEADERS")
-    elif role == "header":
-        parts.append(f"HEADER({sql_literal(f.metadata.get('kafka.header', ''))})")
+    elif role == HEADER_ROLE:
+        parts.append(f"HEADER({sql_literal(f.metadata.get(HEADER, ''))})")
     if not f.nullable:
         parts.append("NOT NULL")
     if f.has_default and not (f.default is None and f.nullable):

@@ -17,13 +17,14 @@ import asyncpg
 
 from catalog.errors import CatalogError, CatalogURLError, StreamExists
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
-from catalog.store.sql import Row, SQLStore, Tx
+from catalog.store.migrations import canonical_schemas
+from catalog.store.sql import Row, SQLStore, Step, Tx
 from catalog.uri import redact, unsplit
 
 DEFAULT_SCHEMA = "schemacat"
 CONNECT_TIMEOUT = 10.0
 
-MIGRATIONS = [
+MIGRATIONS: list[tuple[int, list[Step]]] = [
     (
         1,
         [
@@ -53,6 +54,7 @@ MIGRATIONS = [
             "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ],
     ),
+    (2, [canonical_schemas]),
 ]
 
 

@@ -11,7 +11,7 @@ trip), and its migrations.  SQL is written with
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from functools import lru_cache
@@ -57,9 +57,13 @@ class Tx(Protocol):
     async def execute(self, sql: str, *args: Any) -> None: ...
 
 
+#: a step of a migration: a SQL statement, or a coroutine given the transaction
+Step = str | Callable[[Tx], Awaitable[None]]
+
+
 class SQLStore(Store):
-    #: ``(version, statements)`` in order; a catalog records which it has applied.
-    MIGRATIONS: Sequence[tuple[int, Sequence[str]]] = ()
+    #: ``(version, steps)`` in order; a catalog records which it has applied.
+    MIGRATIONS: Sequence[tuple[int, Sequence[Step]]] = ()
     FOR_UPDATE = ""
 
     @abstractmethod
@@ -80,7 +84,7 @@ class SQLStore(Store):
     def to_datetime(self, value: Any) -> datetime: ...
 
     # -- migrations ----------------------------------------------------------------
-    async def migrate(self, migrations: Sequence[tuple[int, Sequence[str]]] | None = None) -> None:
+    async def migrate(self, migrations: Sequence[tuple[int, Sequence[Step]]] | None = None) -> None:
         migrations = self.MIGRATIONS if migrations is None else migrations
         newest = max(v for v, _ in migrations)
         async with self.migration_lock() as tx:
@@ -96,11 +100,11 @@ class SQLStore(Store):
                     f"(store version {max(applied)}, this release knows {newest})",
                     hint="upgrade schemacat to open it",
                 )
-            for version, statements in migrations:
+            for version, steps in migrations:
                 if version in applied:
                     continue
-                for statement in statements:
-                    await tx.execute(statement)
+                for step in steps:
+                    await (tx.execute(step) if isinstance(step, str) else step(tx))
                 await tx.execute(
                     "INSERT INTO schemacat_migrations (version, applied_at) VALUES ($1, $2)",
                     version,

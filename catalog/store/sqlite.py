@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from catalog.errors import CatalogError
-from catalog.store.sql import Row, SQLStore, Tx
+from catalog.store.migrations import canonical_schemas
+from catalog.store.sql import Row, SQLStore, Step, Tx
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 60_000
 
-MIGRATIONS = [
+MIGRATIONS: list[tuple[int, list[Step]]] = [
     (
         1,
         [
@@ -55,6 +56,7 @@ MIGRATIONS = [
             "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ],
     ),
+    (2, [canonical_schemas]),
 ]
 
 

@@ -69,8 +69,8 @@ async def test_json_values_keys_headers_and_tombstones(kafka: Service) -> None:
         "key": "VARCHAR",
         "headers": "MAP(VARCHAR, BLOB)",
     }
-    assert found["key"].metadata == {"kafka": "key", "kafka.format": "text"}
-    assert found["headers"].metadata == {"kafka": "headers"}
+    assert found["key"].metadata == {"role": "key", "kafka.format": "text"}
+    assert found["headers"].metadata == {"role": "headers"}
     assert (found.format, found.sampled, found.malformed) == ("json", 40, 0)
     assert found.details["tombstones"] == 1
     assert found.details["partitions"] == 2

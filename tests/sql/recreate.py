@@ -19,7 +19,7 @@ async def assert_recreatable(cat: catalog.Catalog, path: Path) -> None:
 
 
 def _columns(schema: catalog.Schema) -> list[tuple[object, ...]]:
-    """What DDL can express: name, type, nullability, default, comment, Kafka markers."""
+    """What DDL can express: name, type, nullability, default, comment, message roles."""
     return [
         (
             f.name,
@@ -28,7 +28,8 @@ def _columns(schema: catalog.Schema) -> list[tuple[object, ...]]:
             f.has_default,
             f.default,
             f.comment,
-            f.metadata.get("kafka"),
+            f.metadata.get("role"),
+            f.metadata.get("header"),
         )
         for f in schema
     ]
