@@ -26,6 +26,7 @@ import pyarrow as pa
 from catalog.errors import AvroSchemaError
 from catalog.field import NO_DEFAULT, Field
 from catalog.types import EnumType
+from catalog.visit import LIST, MAP, STRUCT, UNION, children, kind
 
 AVRO_NAME = "avro.name"
 AVRO_ALIASES = "avro.aliases"
@@ -287,22 +288,20 @@ class _AvroWriter:
         if pa.types.is_interval(dtype):
             duration = {"name": meta.get(AVRO_NAME, "duration"), "type": "fixed", "size": 12}
             return self.named_type({**duration, "logicalType": "duration"})
-        if pa.types.is_struct(dtype):
-            fields = [self.field(Field.from_arrow(child), full) for child in dtype]
+        nested = kind(dtype)
+        if nested == STRUCT:
+            fields = [self.field(Field.from_arrow(child), full) for child in children(dtype)]
             return self.named_type({**named, "type": "record", "fields": fields})
-        if pa.types.is_dictionary(dtype):
-            return self.type(dtype.value_type, meta, path)
-        if pa.types.is_map(dtype):
-            if not pa.types.is_string(dtype.key_type) and not pa.types.is_large_string(
-                dtype.key_type
-            ):
+        if nested == MAP:
+            if not pa.types.is_string(dtype.key_type):
                 raise AvroSchemaError(f"{path}: Avro map keys are strings, not {dtype.key_type}")
             return {"type": "map", "values": self.nested(dtype.item_field, path)}
-        if isinstance(dtype, pa.ListType | pa.LargeListType | pa.FixedSizeListType):
+        if nested == LIST:
             return {"type": "array", "items": self.nested(dtype.value_field, path)}
-        if pa.types.is_union(dtype):
+        if nested == UNION:
             return [
-                self.type(child.type, _str_meta(child), f"{path}.{child.name}") for child in dtype
+                self.type(child.type, _str_meta(child), f"{path}.{child.name}")
+                for child in children(dtype)
             ]
         raise AvroSchemaError(f"{path}: the type {dtype} cannot be written as Avro without loss")
 
@@ -351,7 +350,7 @@ _SIMPLE_CHECKS: list[tuple[Any, Any]] = [
     (lambda t: t in (pa.int64(), pa.uint32()), "long"),
     (lambda t: t in (pa.float16(), pa.float32()), "float"),
     (pa.types.is_float64, "double"),
-    (lambda t: t in (pa.string(), pa.large_string(), pa.string_view()), "string"),
-    (lambda t: t in (pa.binary(), pa.large_binary(), pa.binary_view()), "bytes"),
+    (pa.types.is_string, "string"),
+    (pa.types.is_binary, "bytes"),
     (pa.types.is_date, {"type": "int", "logicalType": "date"}),
 ]

@@ -1,8 +1,9 @@
 """What changed between two schema versions, and what a consumer must do about it.
 
 ``diff(old, new)`` walks both schemas (into structs, list items and map
-values) and reports each added, removed, renamed (by alias) and retyped
-column, and each change of nullability, default or comment.  ``summary`` is
+values) and reports each added, removed, renamed (by alias), moved and retyped
+column, and each change of nullability, default, comment or annotation
+(metadata, aliases, the record's name when both have one).  ``summary`` is
 the one line SHOW SCHEMA VERSIONS prints; ``plan`` is the ordered list of steps
 a consumer of the stream takes to follow the change.
 """
@@ -18,6 +19,7 @@ import pyarrow as pa
 from catalog.schema import Field, Schema
 from catalog.typerules import representable
 from catalog.types import EnumType, sql_type_name
+from catalog.visit import LIST, MAP, STRUCT, children, kind, partners
 
 # The order of kinds is the order of steps in a migration plan.
 KINDS = (
@@ -28,6 +30,8 @@ KINDS = (
     "not_null",
     "default_changed",
     "comment_changed",
+    "annotated",
+    "reordered",
     "removed",
 )
 
@@ -38,7 +42,9 @@ class Change:
     path: str
     old: str | None = None  # the old type, default, comment or name
     new: str | None = None
-    detail: str | None = None  # for retyped: widened, narrowed or changed
+    # retyped: widened, narrowed, changed, or redefined (the same values, declared
+    # otherwise); annotated: what (metadata keys, aliases, name)
+    detail: str | None = None
 
     @property
     def text(self) -> str:
@@ -58,6 +64,10 @@ class Change:
                 return f"{self.path} NOT NULL"
             case "default_changed":
                 return f"{self.path} default {self.old} -> {self.new}"
+            case "annotated":
+                return f"{self.path} {self.detail} changed"
+            case "reordered":
+                return f"{self.path} reordered"
             case _:
                 return f"{self.path} comment changed"
 
@@ -75,6 +85,8 @@ class Change:
                 return f"read {self.path} where you read {self.old}"
             case "retyped" if self.detail == "widened":
                 return f"widen {self.path} from {self.old} to {self.new}"
+            case "retyped" if self.detail == "redefined":
+                return f"declare {self.path} as {self.new}; its values read the same"
             case "retyped":
                 return (
                     f"convert {self.path} from {self.old} to {self.new}; not every value converts"
@@ -85,6 +97,10 @@ class Change:
                 return f"{self.path} is now always set; NULL checks on it may go"
             case "default_changed":
                 return f"missing {self.path} now reads as {self.new} instead of {self.old}"
+            case "annotated":
+                return f"check what reads the {self.detail} of {self.path}"
+            case "reordered":
+                return f"read {self.path} by name, not by position"
             case _:
                 return f"update the documentation of {self.path}"
 
@@ -112,30 +128,30 @@ class ChangeReport:
 
 def diff(old: Schema, new: Schema) -> ChangeReport:
     changes: list[Change] = []
+    if old.name and new.name and old.name != new.name:  # a schema without one names nothing
+        changes.append(Change("annotated", "the record", old.name, new.name, detail="name"))
     _fields(list(old.fields), list(new.fields), "", changes)
     return ChangeReport(tuple(changes))
 
 
 def _fields(old: list[Field], new: list[Field], prefix: str, out: list[Change]) -> None:
-    by_name = {f.name.lower(): f for f in old}
-    matched: set[str] = set()
-    for nf in new:
+    pairs = partners(old, new, lambda f: f.aliases)
+    kept = [of.name for of, nf in pairs if of is not None and nf is not None]
+    if kept != [f.name for f in old if f.name in kept]:
+        out.append(Change("reordered", prefix.rstrip(".") or "the columns"))
+    for of, nf in pairs:
+        if nf is None:
+            assert of is not None
+            out.append(Change("removed", prefix + of.name, old=sql_type_name(of.type)))
+            continue
         path = prefix + nf.name
-        of = by_name.get(nf.name.lower())
-        if of is None:
-            renamed_from = next((a for a in nf.aliases if a.lower() in by_name), None)
-            if renamed_from is not None:
-                of = by_name[renamed_from.lower()]
-                out.append(Change("renamed", path, old=prefix + of.name, new=path))
         if of is None:
             default = _literal(nf.default) if nf.has_default else "no default"
             out.append(Change("added", path, new=sql_type_name(nf.type), detail=default))
             continue
-        matched.add(of.name.lower())
+        if of.name.lower() != nf.name.lower():
+            out.append(Change("renamed", path, old=prefix + of.name, new=path))
         _field(of, nf, path, out)
-    for of in old:
-        if of.name.lower() not in matched:
-            out.append(Change("removed", prefix + of.name, old=sql_type_name(of.type)))
 
 
 def _field(of: Field, nf: Field, path: str, out: list[Change]) -> None:
@@ -148,36 +164,55 @@ def _field(of: Field, nf: Field, path: str, out: list[Change]) -> None:
         out.append(Change("default_changed", path, old=old, new=new))
     if of.comment != nf.comment:
         out.append(Change("comment_changed", path, old=of.comment, new=nf.comment))
+    keys = sorted(
+        k for k in {*of.metadata, *nf.metadata} if of.metadata.get(k) != nf.metadata.get(k)
+    )
+    if set(nf.aliases) - {of.name} != set(of.aliases) - {nf.name}:
+        keys.append("aliases")
+    if keys:
+        out.append(Change("annotated", path, detail=", ".join(keys)))
 
 
 def _types(old: pa.DataType, new: pa.DataType, path: str, out: list[Change]) -> None:
-    if pa.types.is_struct(old) and pa.types.is_struct(new):
-        _fields(_children(old), _children(new), f"{path}.", out)
-    elif _is_list(old) and _is_list(new):
+    """Into structs, list items and map values when both sides have the same shape; any
+    other difference of type is one retype of the whole."""
+    shape = kind(old)
+    if shape == kind(new) == STRUCT:
+        _fields(_members(old), _members(new), f"{path}.", out)
+    elif shape == kind(new) == LIST and _size(old) == _size(new):
         _item(old.value_field, new.value_field, f"{path}[]", out)
-    elif pa.types.is_map(old) and pa.types.is_map(new) and old.key_type == new.key_type:
+    elif shape == kind(new) == MAP and old.key_type == new.key_type:
         _item(old.item_field, new.item_field, f"{path}{{}}", out)
     elif isinstance(old, EnumType) and isinstance(new, EnumType):
         if set(old.symbols) != set(new.symbols):
             detail = "widened" if set(old.symbols) <= set(new.symbols) else "narrowed"
             out.append(Change("retyped", path, sql_type_name(old), sql_type_name(new), detail))
-    elif old != new and sql_type_name(old) != sql_type_name(new):
+        elif old != new:  # the order of the symbols, or the default symbol
+            out.append(Change("retyped", path, repr(old), repr(new), detail="redefined"))
+    elif old != new:
         detail = "widened" if representable(new, old) is None else "narrowed"
         if detail == "narrowed" and representable(old, new) is not None:
             detail = "changed"
-        out.append(Change("retyped", path, sql_type_name(old), sql_type_name(new), detail=detail))
+        out.append(Change("retyped", path, *_spelled(old, new), detail=detail))
+
+
+def _spelled(old: pa.DataType, new: pa.DataType) -> tuple[str, str]:
+    """The two types as SQL prints them, with Arrow's spelling where SQL's is the same
+    (TIME in milliseconds and in microseconds, say)."""
+    a, b = sql_type_name(old), sql_type_name(new)
+    return (f"{a} ({old})", f"{b} ({new})") if a == b else (a, b)
 
 
 def _item(old: pa.Field, new: pa.Field, path: str, out: list[Change]) -> None:
     _field(Field.from_arrow(old), Field.from_arrow(new), path, out)
 
 
-def _children(struct: pa.DataType) -> list[Field]:
-    return [Field.from_arrow(child) for child in struct]
+def _members(struct: pa.DataType) -> list[Field]:
+    return [Field.from_arrow(child) for child in children(struct)]
 
 
-def _is_list(dtype: pa.DataType) -> bool:
-    return bool(pa.types.is_list(dtype) or pa.types.is_large_list(dtype))
+def _size(dtype: pa.DataType) -> int | None:
+    return dtype.list_size if pa.types.is_fixed_size_list(dtype) else None
 
 
 def _literal(value: Any) -> str:

@@ -50,6 +50,7 @@ from catalog.field import arrow_field_aliases, arrow_field_has_default
 from catalog.modes import normalize_mode
 from catalog.schema import Schema
 from catalog.typerules import category, describe, representable
+from catalog.visit import LIST, MAP, STRUCT, UNION, children, kind, partners
 
 
 @dataclass(frozen=True)
@@ -166,14 +167,13 @@ class _Resolver:
         return self.issues
 
     # -- records -------------------------------------------------------------------
-    def fields(self, reader: list[pa.Field], writer: list[pa.Field], prefix: str) -> None:
-        by_name = {f.name.lower(): f for f in writer}
-        for rf in reader:
+    def fields(self, reader: Sequence[pa.Field], writer: Sequence[pa.Field], prefix: str) -> None:
+        """Each reader field against the writer's of its name or alias; writer fields the
+        reader lacks are ignored."""
+        for wf, rf in partners(writer, reader, arrow_field_aliases):
+            if rf is None:
+                continue
             path = f"{prefix}{rf.name}"
-            wf = by_name.get(rf.name.lower())
-            if wf is None:
-                aliases = arrow_field_aliases(rf)
-                wf = next((by_name[a.lower()] for a in aliases if a.lower() in by_name), None)
             if wf is None:
                 self.missing(rf, path)
             elif not rf.equals(wf, check_metadata=True):
@@ -233,37 +233,36 @@ class _Resolver:
         wmeta: dict[str, str],
         path: str,
     ) -> None:
-        r, w = _unwrap(r), _unwrap(w)
-        if pa.types.is_union(w):
+        if kind(w) == UNION:
             self.writer_union(r, w, rmeta, path)
             return
-        if pa.types.is_union(r):
+        if kind(r) == UNION:
             self.reader_union(r, w, wmeta, path)
             return
         if "avro.name" in rmeta and "avro.name" in wmeta:
             self.names(
                 path, rmeta["avro.name"], wmeta["avro.name"], _json_list(rmeta, "avro.aliases")
             )
-        rc, wc = category(r), category(w)
-        if rc == wc == "struct":
-            self.fields(list(r), list(w), f"{path}.")
-        elif rc == wc == "map":
+        shape = kind(r)
+        if shape == kind(w) == STRUCT:
+            self.fields(children(r), children(w), f"{path}.")
+        elif shape == kind(w) == MAP:
             self.field(r.key_field, w.key_field, f"{path}{{key}}")
             self.field(r.item_field, w.item_field, f"{path}{{}}")
-        elif rc == wc == "list":
+        elif shape == kind(w) == LIST:
             self.lists(r, w, path)
-        elif rc == wc == "enum":
+        elif category(r) == category(w) == "enum":
             self.enums(r, w, path)
         else:
             verdict = representable(r, w, avro_binary=self.avro_binary)
             if verdict is not None:
-                kind, reason = verdict
+                issue_kind, reason = verdict
                 self.issue(
                     path,
-                    kind,
+                    issue_kind,
                     f"{path} is {describe(r)} in {self.reader_name} but {describe(w)} in "
                     f"{self.writer_name}: {reason}",
-                    _TYPE_HINTS.get(kind),
+                    _TYPE_HINTS.get(issue_kind),
                 )
 
     def lists(self, r: pa.DataType, w: pa.DataType, path: str) -> None:
@@ -295,10 +294,10 @@ class _Resolver:
     def writer_union(
         self, r: pa.DataType, w: pa.DataType, rmeta: dict[str, str], path: str
     ) -> None:
-        for branch in w:
+        for branch in children(w):
             label = f"{path}<{branch.name}>"
-            if pa.types.is_union(r):
-                if not any(self.quietly(member, branch) for member in r):
+            if kind(r) == UNION:
+                if not any(self.quietly(member, branch) for member in children(r)):
                     self.issue(
                         label,
                         "UNION_BRANCH_MISSING",
@@ -313,7 +312,7 @@ class _Resolver:
         self, r: pa.DataType, w: pa.DataType, wmeta: dict[str, str], path: str
     ) -> None:
         probe = pa.field("w", w, metadata=_bytes_meta(wmeta))
-        if not any(self.quietly(member, probe) for member in r):
+        if not any(self.quietly(member, probe) for member in children(r)):
             self.issue(
                 path,
                 "UNION_BRANCH_MISSING",
@@ -337,10 +336,6 @@ _TYPE_HINTS = {
     "DECIMAL_MISMATCH": "keep the scale; the precision may only grow",
     "FIXED_SIZE_MISMATCH": "keep the size",
 }
-
-
-def _unwrap(dtype: pa.DataType) -> pa.DataType:
-    return dtype.value_type if pa.types.is_dictionary(dtype) else dtype
 
 
 def _meta(f: pa.Field) -> dict[str, str]:

@@ -17,11 +17,13 @@ from collections.abc import Awaitable, Callable
 import pyarrow as pa
 from sqlglot import exp
 
+from catalog._type_dialect import TypeDialect
 from catalog.errors import InvalidRequest, SchemacatError, TypeParseError
 from catalog.infer import discovered_schema
 from catalog.schema import Schema
 from catalog.types import EnumType, TimeTzType, parse_sql_type
 from catalog.uri import redact
+from catalog.visit import transform
 
 _MISSING_COLUMN = re.compile(
     r'Referenced column "([^"]+)" not found|Column "([^"]+)" does not exist on (?:left|right) side'
@@ -67,8 +69,6 @@ def _parse(query: str) -> exp.Query:
     import sqlglot
     from sqlglot.errors import ParseError, TokenError
 
-    from catalog._type_dialect import TypeDialect
-
     try:
         tree = sqlglot.parse_one(query, dialect=TypeDialect)
     except (ParseError, TokenError) as exc:
@@ -88,22 +88,18 @@ def _in_query(error: SchemacatError, node: exp.Expr) -> SchemacatError:
 
 
 def _duckdb_friendly(schema: pa.Schema) -> pa.Schema:
-    """Types DuckDB reads from Arrow: our extension types as what they hold."""
+    """Types DuckDB reads from Arrow: our extension types as what they hold, at any depth."""
+    return pa.schema([pa.field(f.name, transform(f.type, _plain)) for f in schema])
 
-    def plain(dtype: pa.DataType) -> pa.DataType:
-        if isinstance(dtype, EnumType):
-            return pa.string()
-        if isinstance(dtype, TimeTzType):
-            return pa.time64("us")
-        if pa.types.is_struct(dtype):
-            return pa.struct([f.with_type(plain(f.type)) for f in dtype])
-        if pa.types.is_list(dtype):
-            return pa.list_(plain(dtype.value_type))
-        if pa.types.is_map(dtype):
-            return pa.map_(plain(dtype.key_type), plain(dtype.item_type))
-        return dtype
 
-    return pa.schema([pa.field(f.name, plain(f.type)) for f in schema])
+def _plain(dtype: pa.DataType) -> pa.DataType:
+    if isinstance(dtype, EnumType):
+        return pa.string()
+    if isinstance(dtype, TimeTzType):
+        return pa.time64("us")
+    if pa.types.is_float16(dtype):  # DuckDB reads no half floats; FLOAT holds them
+        return pa.float32()
+    return dtype
 
 
 def _describe(query: exp.Expr, sources: dict[str, pa.Schema]) -> list[pa.Field]:
@@ -113,10 +109,10 @@ def _describe(query: exp.Expr, sources: dict[str, pa.Schema]) -> list[pa.Field]:
     # an http path ...) must not read anything while the query is merely typed.
     con = duckdb.connect(config={"enable_external_access": False})
     try:
-        for view, schema in sources.items():
-            con.register(view, schema.empty_table())
         try:
-            rows = con.execute(f"DESCRIBE {query.sql(dialect='duckdb')}").fetchall()
+            for view, schema in sources.items():
+                con.register(view, pa.Table.from_batches([], schema))  # no rows, any type
+            rows = con.execute(f"DESCRIBE {query.sql(dialect=TypeDialect)}").fetchall()
         except duckdb.Error as exc:
             raise _query_error(str(exc), query) from None
     finally:

@@ -15,6 +15,7 @@ import pyarrow as pa
 from catalog.errors import SchemaError
 from catalog.field import NO_DEFAULT, Field
 from catalog.types import EnumType, TimeTzType
+from catalog.visit import LIST, MAP, STRUCT, UNION, children, kind
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -69,6 +70,22 @@ def _nested(pa_field: pa.Field) -> dict[str, Any]:
 
 
 def _type(dtype: pa.DataType) -> dict[str, Any]:
+    nested = kind(dtype)
+    if nested == LIST:
+        out = {"type": "array", "items": _nested(dtype.value_field)}
+        if pa.types.is_fixed_size_list(dtype):
+            out |= {"minItems": dtype.list_size, "maxItems": dtype.list_size}
+        return out
+    if nested == MAP:
+        return {"type": "object", "additionalProperties": _nested(dtype.item_field)}
+    if nested == STRUCT:
+        return _object([Field.from_arrow(child) for child in children(dtype)])
+    if nested == UNION:
+        return {"anyOf": [_type(child.type) for child in children(dtype)]}
+    return _leaf(dtype)
+
+
+def _leaf(dtype: pa.DataType) -> dict[str, Any]:
     if isinstance(dtype, EnumType):
         return {"type": "string", "enum": list(dtype.symbols)}
     if isinstance(dtype, pa.UuidType):
@@ -88,17 +105,9 @@ def _type(dtype: pa.DataType) -> dict[str, Any]:
         return {"type": "null"}
     if pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
         return {"type": "number"}
-    if (
-        pa.types.is_string(dtype)
-        or pa.types.is_large_string(dtype)
-        or pa.types.is_string_view(dtype)
-    ):
+    if pa.types.is_string(dtype):
         return {"type": "string"}
-    if (
-        pa.types.is_binary_view(dtype)
-        or pa.types.is_binary(dtype)
-        or pa.types.is_large_binary(dtype)
-    ):
+    if pa.types.is_binary(dtype):
         return {"type": "string", "contentEncoding": "base64"}
     if pa.types.is_fixed_size_binary(dtype):
         length = (dtype.byte_width + 2) // 3 * 4
@@ -111,24 +120,6 @@ def _type(dtype: pa.DataType) -> dict[str, Any]:
     for check, fmt in _FORMATS:
         if check(dtype):
             return {"type": "string", "format": fmt}
-    if pa.types.is_dictionary(dtype):
-        return _type(dtype.value_type)
-    if pa.types.is_map(dtype):
-        return {"type": "object", "additionalProperties": _nested(dtype.item_field)}
-    if pa.types.is_fixed_size_list(dtype):
-        size = dtype.list_size
-        return {
-            "type": "array",
-            "items": _nested(dtype.value_field),
-            "minItems": size,
-            "maxItems": size,
-        }
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_list_view(dtype):
-        return {"type": "array", "items": _nested(dtype.value_field)}
-    if pa.types.is_struct(dtype):
-        return _object([Field.from_arrow(child) for child in dtype])
-    if pa.types.is_union(dtype):
-        return {"anyOf": [_type(child.type) for child in dtype]}
     return {}
 
 

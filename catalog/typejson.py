@@ -1,7 +1,9 @@
 """Arrow types <-> the JSON of the canonical schema form.
 
 Primitive types are plain strings (``"int64"``); parameterised and nested
-types are objects with a ``"type"`` key.  Nested fields are written by the
+types are objects with a ``"type"`` key.  Types are written in their canonical
+form (``visit.canonical``); the large, view and dictionary forms that catalogs
+of store 1 may hold are still read.  Nested fields are written by the
 ``field_to_json`` callback the schema module passes in, so a nested field keeps
 its default, comment and aliases.  Every type here survives the round trip;
 an extension type we do not know is refused.
@@ -9,13 +11,14 @@ an extension type we do not know is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from catalog.errors import SchemaError
 from catalog.types import EnumType, TimeTzType
+from catalog.visit import TypeVisitor
 
 FieldToJson = Callable[[pa.Field], dict[str, Any]]
 FieldFromJson = Callable[[Mapping[str, Any]], pa.Field]
@@ -50,69 +53,74 @@ _PRIMITIVES: dict[str, pa.DataType] = {
 _PRIMITIVE_NAMES = {t: name for name, t in _PRIMITIVES.items()}
 
 
-def _item(pa_field: pa.Field, name: str, to_json: FieldToJson) -> dict[str, Any]:
-    """A list item or map entry: its Arrow name means nothing, so it is left out."""
-    out = to_json(pa_field.with_name(name))
-    del out["name"]
-    return out
-
-
 def type_to_json(dtype: pa.DataType, to_json: FieldToJson) -> Any:
-    name = _PRIMITIVE_NAMES.get(dtype)
-    if name is not None:
-        return name
-    if isinstance(dtype, EnumType):
-        return {"type": "enum", "symbols": list(dtype.symbols), "default": dtype.default}
-    if isinstance(dtype, pa.BaseExtensionType):
-        raise SchemaError(
-            f"the extension type {dtype.extension_name} is not supported",
-            hint=f"cast the column to its storage type, {dtype.storage_type}",
-        )
-    if pa.types.is_decimal(dtype):
-        return {
-            "type": "decimal",
-            "precision": dtype.precision,
-            "scale": dtype.scale,
-            "bits": dtype.bit_width,
-        }
-    if pa.types.is_fixed_size_binary(dtype):
-        return {"type": "fixed_size_binary", "size": dtype.byte_width}
-    if pa.types.is_time(dtype):
-        return {"type": "time", "unit": dtype.unit}
-    if pa.types.is_timestamp(dtype):
-        return {"type": "timestamp", "unit": dtype.unit, "tz": dtype.tz}
-    if pa.types.is_duration(dtype):
-        return {"type": "duration", "unit": dtype.unit}
-    if pa.types.is_fixed_size_list(dtype):
-        item = _item(dtype.value_field, "item", to_json)
-        return {"type": "fixed_size_list", "size": dtype.list_size, "item": item}
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        kind = "list" if pa.types.is_list(dtype) else "large_list"
-        return {"type": kind, "item": _item(dtype.value_field, "item", to_json)}
-    if pa.types.is_map(dtype):
+    """The JSON of a (canonical) type; nested fields written by ``to_json``."""
+    return _Writer(to_json).visit(dtype)
+
+
+class _Writer(TypeVisitor[Any]):
+    def __init__(self, to_json: FieldToJson) -> None:
+        self.to_json = to_json
+
+    def child(self, field: pa.Field) -> Any:
+        return self.to_json(field)
+
+    def leaf(self, dtype: pa.DataType) -> Any:
+        name = _PRIMITIVE_NAMES.get(dtype)
+        if name is not None:
+            return name
+        if isinstance(dtype, EnumType):
+            return {"type": "enum", "symbols": list(dtype.symbols), "default": dtype.default}
+        if isinstance(dtype, pa.BaseExtensionType):
+            raise SchemaError(
+                f"the extension type {dtype.extension_name} is not supported",
+                hint=f"cast the column to its storage type, {dtype.storage_type}",
+            )
+        if pa.types.is_decimal(dtype):
+            return {
+                "type": "decimal",
+                "precision": dtype.precision,
+                "scale": dtype.scale,
+                "bits": dtype.bit_width,
+            }
+        if pa.types.is_fixed_size_binary(dtype):
+            return {"type": "fixed_size_binary", "size": dtype.byte_width}
+        if pa.types.is_time(dtype):
+            return {"type": "time", "unit": dtype.unit}
+        if pa.types.is_timestamp(dtype):
+            return {"type": "timestamp", "unit": dtype.unit, "tz": dtype.tz}
+        if pa.types.is_duration(dtype):
+            return {"type": "duration", "unit": dtype.unit}
+        raise SchemaError(f"the Arrow type {dtype} is not supported in a schema")
+
+    def list(self, dtype: pa.DataType, item: Any) -> Any:
+        if pa.types.is_fixed_size_list(dtype):
+            return {"type": "fixed_size_list", "size": dtype.list_size, "item": _unnamed(item)}
+        return {"type": "list", "item": _unnamed(item)}
+
+    def map(self, dtype: pa.DataType, key: Any, value: Any) -> Any:
         return {
             "type": "map",
-            "key": _item(dtype.key_field, "key", to_json),
-            "value": _item(dtype.item_field, "value", to_json),
+            "key": _unnamed(key),
+            "value": _unnamed(value),
             "keys_sorted": dtype.keys_sorted,
         }
-    if pa.types.is_struct(dtype):
-        return {"type": "struct", "fields": [to_json(f) for f in dtype]}
-    if pa.types.is_union(dtype):
+
+    def struct(self, dtype: pa.DataType, fields: Sequence[Any]) -> Any:
+        return {"type": "struct", "fields": list(fields)}
+
+    def union(self, dtype: pa.DataType, branches: Sequence[Any]) -> Any:
         return {
             "type": "union",
             "mode": dtype.mode,
-            "fields": [to_json(f) for f in dtype],
+            "fields": list(branches),
             "type_codes": list(dtype.type_codes),
         }
-    if pa.types.is_dictionary(dtype):
-        return {
-            "type": "dictionary",
-            "index": type_to_json(dtype.index_type, to_json),
-            "value": type_to_json(dtype.value_type, to_json),
-            "ordered": dtype.ordered,
-        }
-    raise SchemaError(f"the Arrow type {dtype} is not supported in a schema")
+
+
+def _unnamed(item: dict[str, Any]) -> dict[str, Any]:
+    """A list item or map entry: its Arrow name means nothing, so it is left out."""
+    return {k: v for k, v in item.items() if k != "name"}
 
 
 def type_from_json(data: Any, from_json: FieldFromJson) -> pa.DataType:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from catalog.types import EnumType, TimeTzType, sql_type_name
+from catalog.visit import LEAF, kind
 
 _UNIT_RANK = {"s": 0, "ms": 1, "us": 2, "ns": 3}
 _INT_DIGITS = {8: 3, 16: 5, 32: 10, 64: 19}
@@ -19,7 +20,8 @@ _TEXTUAL = ("uuid", "json", "enum")
 
 
 def category(dtype: pa.DataType) -> str:
-    """A coarse kind of type: int, float, decimal, string, struct, list, ..."""
+    """A coarse kind of type: int, float, decimal, string, ..., and the nested kinds of
+    ``visit.kind`` (struct, list, map, union)."""
     if isinstance(dtype, pa.BaseExtensionType):
         if isinstance(dtype, EnumType):
             return "enum"
@@ -30,6 +32,9 @@ def category(dtype: pa.DataType) -> str:
         if isinstance(dtype, TimeTzType):
             return "timetz"
         return category(dtype.storage_type)
+    shape = kind(dtype)
+    if shape != LEAF:
+        return shape
     name = _CATEGORY_BY_ID.get(dtype.id)
     return name if name is not None else str(dtype)
 
@@ -51,11 +56,6 @@ _CATEGORY_BY_ID = {
         "timestamp": [pa.timestamp("us")],
         "duration": [pa.duration("us")],
         "interval": [pa.month_day_nano_interval()],
-        "list": [pa.list_(pa.null()), pa.large_list(pa.null()), pa.list_(pa.null(), 1),
-                 pa.list_view(pa.null()), pa.large_list_view(pa.null())],
-        "map": [pa.map_(pa.string(), pa.null())],
-        "struct": [pa.struct([])],
-        "union": [pa.dense_union([]), pa.sparse_union([])],
     }.items()
     for sample in samples
 }  # fmt: skip

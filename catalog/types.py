@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ import pyarrow as pa
 
 from catalog._duckdb_keywords import DUCKDB_KEYWORDS
 from catalog.errors import TypeParseError
+from catalog.visit import TypeVisitor, canonical, children
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -118,44 +120,56 @@ def sql_literal(value: Any) -> str:
 
 def sql_type_name(dtype: pa.DataType) -> str:
     """The DuckDB spelling of an Arrow type."""
-    if isinstance(dtype, EnumType):
-        return "ENUM(" + ", ".join(_quote_literal(s) for s in dtype.symbols) + ")"
-    if isinstance(dtype, pa.UuidType):
-        return "UUID"
-    if isinstance(dtype, pa.JsonType):
-        return "JSON"
-    if isinstance(dtype, TimeTzType):
-        return "TIME WITH TIME ZONE"
-    if isinstance(dtype, pa.BaseExtensionType):
-        return sql_type_name(dtype.storage_type)
-    if isinstance(dtype, pa.DictionaryType):
-        return sql_type_name(dtype.value_type)
-    simple = _SIMPLE_NAMES.get(dtype.id)
-    if simple is not None:
-        return simple
-    if pa.types.is_decimal(dtype):
-        return f"DECIMAL({dtype.precision},{dtype.scale})"
-    if pa.types.is_timestamp(dtype):
-        if dtype.tz is not None:
-            return "TIMESTAMP WITH TIME ZONE"
-        return "TIMESTAMP" + _TIME_UNIT_SUFFIX.get(dtype.unit, "")
-    if pa.types.is_fixed_size_list(dtype):
-        return f"{sql_type_name(dtype.value_type)}[{dtype.list_size}]"
-    if pa.types.is_map(dtype):
-        return f"MAP({sql_type_name(dtype.key_type)}, {sql_type_name(dtype.item_type)})"
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_list_view(dtype):
-        return f"{sql_type_name(dtype.value_type)}[]"
-    if pa.types.is_struct(dtype) or pa.types.is_union(dtype):
-        members = ", ".join(
-            f"{quote_identifier(dtype.field(i).name)} {sql_type_name(dtype.field(i).type)}"
-            for i in range(dtype.num_fields)
-        )
-        return ("STRUCT(" if pa.types.is_struct(dtype) else "UNION(") + members + ")"
-    raise TypeParseError(
-        f"the Arrow type {dtype} has no SQL spelling",
-        hint="cast the column to a supported type before cataloguing it",
-    )
+    return _SPELLING.visit(canonical(dtype))
 
+
+class _Spelling(TypeVisitor[str]):
+    def leaf(self, dtype: pa.DataType) -> str:
+        if isinstance(dtype, EnumType):
+            return "ENUM(" + ", ".join(_quote_literal(s) for s in dtype.symbols) + ")"
+        if isinstance(dtype, pa.UuidType):
+            return "UUID"
+        if isinstance(dtype, pa.JsonType):
+            return "JSON"
+        if isinstance(dtype, TimeTzType):
+            return "TIME WITH TIME ZONE"
+        if isinstance(dtype, pa.BaseExtensionType):
+            return sql_type_name(dtype.storage_type)
+        if pa.types.is_time64(dtype) and dtype.unit == "ns":
+            return "TIME_NS"
+        simple = _SIMPLE_NAMES.get(dtype.id)
+        if simple is not None:
+            return simple
+        if pa.types.is_decimal(dtype):
+            return f"DECIMAL({dtype.precision},{dtype.scale})"
+        if pa.types.is_timestamp(dtype):
+            if dtype.tz is not None:
+                return "TIMESTAMPTZ_NS" if dtype.unit == "ns" else "TIMESTAMP WITH TIME ZONE"
+            return "TIMESTAMP" + _TIME_UNIT_SUFFIX.get(dtype.unit, "")
+        raise TypeParseError(
+            f"the Arrow type {dtype} has no SQL spelling",
+            hint="cast the column to a supported type before cataloguing it",
+        )
+
+    def list(self, dtype: pa.DataType, item: str) -> str:
+        return f"{item}[{dtype.list_size}]" if pa.types.is_fixed_size_list(dtype) else f"{item}[]"
+
+    def map(self, dtype: pa.DataType, key: str, value: str) -> str:
+        return f"MAP({key}, {value})"
+
+    def struct(self, dtype: pa.DataType, fields: Sequence[str]) -> str:
+        return f"STRUCT({self._members(dtype, fields)})"
+
+    def union(self, dtype: pa.DataType, branches: Sequence[str]) -> str:
+        return f"UNION({self._members(dtype, branches)})"
+
+    @staticmethod
+    def _members(dtype: pa.DataType, types: Sequence[str]) -> str:
+        names = (quote_identifier(f.name) for f in children(dtype))
+        return ", ".join(f"{name} {t}" for name, t in zip(names, types, strict=True))
+
+
+_SPELLING = _Spelling()
 
 _SIMPLE_NAMES: dict[int, str] = {
     pa.null().id: '"NULL"',
@@ -172,14 +186,9 @@ _SIMPLE_NAMES: dict[int, str] = {
     pa.float32().id: "FLOAT",
     pa.float64().id: "DOUBLE",
     pa.string().id: "VARCHAR",
-    pa.large_string().id: "VARCHAR",
-    pa.string_view().id: "VARCHAR",
     pa.binary().id: "BLOB",
-    pa.large_binary().id: "BLOB",
-    pa.binary_view().id: "BLOB",
     pa.binary(1).id: "BLOB",
     pa.date32().id: "DATE",
-    pa.date64().id: "DATE",
     pa.time32("ms").id: "TIME",
     pa.time64("us").id: "TIME",
     pa.duration("us").id: "INTERVAL",
@@ -282,6 +291,7 @@ def _simple_types() -> dict[Any, pa.DataType]:
         t.DOUBLE: pa.float64(),
         t.DATE: pa.date32(),
         t.TIME: pa.time64("us"),
+        t.TIME_NS: pa.time64("ns"),
         t.TIMETZ: TimeTzType(),
         t.TIMESTAMP: pa.timestamp("us"),
         t.TIMESTAMPNTZ: pa.timestamp("us"),
@@ -290,7 +300,7 @@ def _simple_types() -> dict[Any, pa.DataType]:
         t.TIMESTAMP_MS: pa.timestamp("ms"),
         t.TIMESTAMP_NS: pa.timestamp("ns"),
         t.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),
-        t.TIMESTAMPLTZ: pa.timestamp("us", tz="UTC"),
+        t.TIMESTAMPLTZ: pa.timestamp("ns", tz="UTC"),  # TIMESTAMPTZ_NS (see _type_dialect)
         t.INTERVAL: pa.month_day_nano_interval(),
         t.UUID: pa.uuid(),
         t.JSON: pa.json_(),

@@ -6,23 +6,31 @@ key and value fields, a ``union`` its branches.  ``children`` and ``rebuild``
 take a nested type apart and put it together again; ``transform`` rewrites a
 type bottom-up; ``TypeVisitor`` folds one into a value (a SQL spelling, a JSON
 form ...).  Walkers of two types side by side (compatibility, change reports,
-merges) pair the children of types of the same kind with ``field.partners``.
+merges) pair struct fields with ``partners``, by name or alias.
 
 ``canonical`` is the one form of each type that every ``Field`` keeps: large
 and view variants become their plain twins, a dictionary its value type, DATE
 with milliseconds a DATE, decimals the narrowest of decimal128 and decimal256
 that holds them, and list items and map entries take Arrow's standard names.
-What is canonical differs in meaning, not in how Arrow lays it out in memory.
+Two types with one canonical form differ in how Arrow lays them out in memory,
+not in the values they hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import pyarrow as pa
 
 T = TypeVar("T")
+F = TypeVar("F", bound="Named")
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
 
 LEAF, STRUCT, LIST, MAP, UNION = "leaf", "struct", "list", "map", "union"
 
@@ -137,6 +145,25 @@ class TypeVisitor(Generic[T]):
 
     def union(self, dtype: pa.DataType, branches: Sequence[T]) -> T:
         raise NotImplementedError
+
+
+def partners(
+    old: Sequence[F], new: Sequence[F], aliases: Callable[[F], Sequence[str]]
+) -> list[tuple[F | None, F | None]]:
+    """The fields of two structs (or schemas) side by side: each new field with the old one
+    of its name (case-insensitive) or, renamed, of one of its ``aliases``; then each old
+    field no new one took, alone."""
+    by_name = {f.name.lower(): f for f in old}
+    taken: set[str] = set()
+    pairs: list[tuple[F | None, F | None]] = []
+    for field in new:
+        names = (field.name, *aliases(field))
+        match = next((by_name[n.lower()] for n in names if n.lower() in by_name), None)
+        if match is not None:
+            taken.add(match.name.lower())
+        pairs.append((match, field))
+    pairs += [(f, None) for f in old if f.name.lower() not in taken]
+    return pairs
 
 
 def canonical(dtype: pa.DataType) -> pa.DataType:

@@ -22,6 +22,7 @@ from catalog.infer.strings import PATTERNS
 from catalog.schema import Field, Schema
 from catalog.typerules import category, representable
 from catalog.types import sql_type_name
+from catalog.visit import LIST, MAP, STRUCT, kind
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # how Hive and Spark write a NULL partition value
 _TEXTUAL = ("date", "timestamp", "time", "uuid")
@@ -64,15 +65,16 @@ def merge_types(a: pa.DataType, b: pa.DataType) -> pa.DataType | None:
         return b
     if pa.types.is_null(b):
         return a
-    ca, cb = category(a), category(b)
-    if ca == cb == "struct":
+    shape = kind(a)
+    if shape == kind(b) == STRUCT:
         return _merge_structs(a, b)
-    if ca == cb == "list":
+    if shape == kind(b) == LIST:
         item = merge_types(a.value_type, b.value_type)
         return None if item is None else pa.list_(item)
-    if ca == cb == "map":
+    if shape == kind(b) == MAP:
         key, value = merge_types(a.key_type, b.key_type), merge_types(a.item_type, b.item_type)
         return None if key is None or value is None else pa.map_(key, value)
+    ca, cb = category(a), category(b)
     if representable(a, b) is None:
         return a
     if representable(b, a) is None:

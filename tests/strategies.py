@@ -14,8 +14,9 @@ PRIMITIVES = [
     pa.bool_(), pa.int8(), pa.int16(), pa.int32(), pa.int64(),
     pa.uint8(), pa.uint16(), pa.uint32(), pa.uint64(),
     pa.float16(), pa.float32(), pa.float64(),
-    pa.string(), pa.large_string(), pa.binary(), pa.large_binary(),
-    pa.date32(), pa.time32("ms"), pa.time64("us"), pa.time64("ns"),
+    pa.string(), pa.large_string(), pa.string_view(), pa.binary(), pa.large_binary(),
+    pa.binary_view(), pa.date32(), pa.date64(), pa.time32("ms"), pa.time64("us"),
+    pa.time64("ns"), pa.dictionary(pa.int32(), pa.string()),
     pa.month_day_nano_interval(), pa.duration("us"), pa.uuid(), pa.json_(), TimeTzType(),
 ]  # fmt: skip
 
@@ -23,6 +24,7 @@ primitive_types = st.one_of(
     st.sampled_from(PRIMITIVES),
     st.builds(pa.binary, st.integers(1, 32)),
     st.integers(1, 38).flatmap(lambda p: st.integers(0, p).map(lambda s: pa.decimal128(p, s))),
+    st.integers(1, 18).map(pa.decimal64),
     st.builds(
         pa.timestamp, st.sampled_from(["s", "ms", "us", "ns"]), st.sampled_from([None, "UTC"])
     ),
@@ -37,8 +39,11 @@ def _unique_fields(children: st.SearchStrategy[pa.DataType]) -> st.SearchStrateg
 
 
 def _nested(children: st.SearchStrategy[pa.DataType]) -> st.SearchStrategy[pa.DataType]:
+    """Every list variant: variable, large, fixed-size and view."""
     return st.one_of(
         st.builds(lambda t, n: pa.list_(pa.field("item", t, n)), children, st.booleans()),
+        st.builds(lambda t: pa.large_list(pa.field("element", t)), children),
+        st.builds(pa.list_view, children),
         st.builds(pa.list_, children, st.integers(1, 4)),
         _unique_fields(children).map(pa.struct),
         st.builds(lambda v: pa.map_(pa.string(), v), children),

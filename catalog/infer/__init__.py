@@ -39,6 +39,7 @@ import pyarrow as pa
 
 from catalog.infer.stats import ColumnStats, table_stats
 from catalog.schema import Field, Schema
+from catalog.visit import LIST, MAP, STRUCT, children, kind, rebuild
 
 DEFAULT_MAX_DEPTH = 10
 
@@ -124,14 +125,13 @@ def discovered_schema(arrow: pa.Schema, *, keep_nullability: bool = False) -> Sc
 
 
 def _discovered(f: pa.Field, keep: bool, item: bool = False) -> pa.Field:
-    """List items and map values have no default: they are never missing."""
-    dtype = f.type
-    if pa.types.is_struct(dtype):
-        dtype = pa.struct([_discovered(child, keep) for child in dtype])
-    elif pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        dtype = pa.list_(_discovered(dtype.value_field, keep, item=True))
-    elif pa.types.is_map(dtype):
-        dtype = pa.map_(dtype.key_field, _discovered(dtype.item_field, keep, item=True))
+    """List items and map values have no default: they are never missing; map keys are
+    never null."""
+    dtype, shape = f.type, kind(f.type)
+    if shape in (STRUCT, LIST):
+        dtype = rebuild(dtype, [_discovered(c, keep, shape == LIST) for c in children(dtype)])
+    elif shape == MAP:
+        dtype = rebuild(dtype, [dtype.key_field, _discovered(dtype.item_field, keep, item=True)])
     nullable = f.nullable or not keep
     base = Field.from_arrow(f).replace(type=dtype, nullable=nullable)
     if nullable and not item and not base.has_default:

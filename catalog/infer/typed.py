@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from catalog.infer import strings
+from catalog.visit import LIST, MAP, STRUCT, children, kind, transform
 
 _PARSED_FROM_STRINGS = (pa.types.is_date, pa.types.is_timestamp, pa.types.is_time)
 
@@ -25,16 +26,12 @@ def _parsed_from_string(dtype: pa.DataType) -> bool:
 
 
 def raw_type(dtype: pa.DataType) -> pa.DataType:
-    """The type the raw data has where ``dtype`` is inferred."""
-    if isinstance(dtype, pa.JsonType) or _parsed_from_string(dtype):
-        return pa.string()
-    if pa.types.is_struct(dtype):
-        return pa.struct([f.with_type(raw_type(f.type)) for f in dtype])
-    if pa.types.is_list(dtype):
-        return pa.list_(dtype.value_field.with_type(raw_type(dtype.value_type)))
-    if pa.types.is_map(dtype):
-        return pa.map_(dtype.key_field, dtype.item_field.with_type(raw_type(dtype.item_type)))
-    return dtype
+    """The type the raw data has where ``dtype`` is inferred (text where values are parsed)."""
+    return transform(dtype, _raw_leaf)
+
+
+def _raw_leaf(dtype: pa.DataType) -> pa.DataType:
+    return pa.string() if isinstance(dtype, pa.JsonType) or _parsed_from_string(dtype) else dtype
 
 
 def records_to_table(records: Sequence[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -57,13 +54,12 @@ def _needs_preparing(dtype: pa.DataType) -> bool:
     """Whether Python values need reshaping before ``pa.array`` takes them (most do not)."""
     if isinstance(dtype, pa.JsonType) or pa.types.is_map(dtype) or pa.types.is_decimal(dtype):
         return True
-    if pa.types.is_struct(dtype):
+    if kind(dtype) == STRUCT:
         return any(
-            (f.metadata and b"json.key" in f.metadata) or _needs_preparing(f.type) for f in dtype
+            (f.metadata and b"json.key" in f.metadata) or _needs_preparing(f.type)
+            for f in children(dtype)
         )
-    if pa.types.is_list(dtype):
-        return _needs_preparing(dtype.value_type)
-    return False
+    return kind(dtype) == LIST and _needs_preparing(dtype.value_type)
 
 
 def _key(field: pa.Field) -> str:
@@ -77,11 +73,12 @@ def _prepare(value: Any, dtype: pa.DataType) -> Any:
         return None
     if isinstance(dtype, pa.JsonType):
         return json.dumps(value, ensure_ascii=False)
-    if pa.types.is_struct(dtype):
-        return {f.name: _prepare(value.get(_key(f)), f.type) for f in dtype}
-    if pa.types.is_list(dtype):
+    shape = kind(dtype)
+    if shape == STRUCT:
+        return {f.name: _prepare(value.get(_key(f)), f.type) for f in children(dtype)}
+    if shape == LIST:
         return [_prepare(v, dtype.value_type) for v in value]
-    if pa.types.is_map(dtype):
+    if shape == MAP:
         return [(k, _prepare(v, dtype.item_type)) for k, v in value.items()]
     if pa.types.is_decimal(dtype):
         return Decimal(value)

@@ -6,12 +6,11 @@ Each statement writes its own nodes (``Statement.generate``, gathered into
 
 from __future__ import annotations
 
-from sqlglot.generators.duckdb import DuckDBGenerator
-
+from catalog._type_dialect import TypeDialect
 from catalog.sql import nodes as n
 
 
-class StreamGenerator(DuckDBGenerator):
+class StreamGenerator(TypeDialect.Generator):
     """DuckDB's generator, with the pieces schemacat's statements share."""
 
     def stream_options(self, options: list[n.Option] | None) -> str:

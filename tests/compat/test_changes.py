@@ -104,3 +104,25 @@ def test_enum_symbols_added_and_removed() -> None:
     assert fewer.summary == "status ENUM('NEW', 'PAID') -> ENUM('NEW') (narrowed)"
     more = diff(two, Schema([Field("status", EnumType(["NEW", "PAID", "SHIPPED"]))]))
     assert more.summary == "status ENUM('NEW', 'PAID') -> ENUM('NEW', 'PAID', 'SHIPPED') (widened)"
+
+
+def test_what_changes_a_fingerprint_is_reported() -> None:
+    """Moved columns, annotations (metadata, aliases, the record's name) and an enum declared
+    otherwise change the fingerprint; the report says so instead of 'no change'."""
+    old = Schema(
+        [Field("a", pa.int64()), Field("k", pa.string()), Field("e", EnumType(["x", "y"]))],
+        name="Order",
+    )
+    new = Schema(
+        [
+            Field("k", pa.string(), metadata={"role": "key"}),
+            Field("a", pa.int64(), aliases=("alpha",)),
+            Field("e", EnumType(["y", "x"])),
+        ],
+        name="OrderV2",
+    )
+    assert diff(old, new).summary == (
+        "the record name changed; the columns reordered; k role changed; a aliases changed; "
+        "e EnumType(['x', 'y'], default=None) -> EnumType(['y', 'x'], default=None) (redefined)"
+    )
+    assert diff(old, old).summary == "no change"
