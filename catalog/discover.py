@@ -45,6 +45,9 @@ class Discoverer:
                     f"the options are {', '.join(sorted(accepted))}",
                     hint=did_you_mean(key, accepted),
                 )
+        for key in ("sample_size", "timeout"):  # a provider may not need them: check anyway
+            if key in source.options.values:
+                getattr(source.options, key)
         return source
 
     async def discover(self, uri: str, **options: Any) -> Discovery:

@@ -26,11 +26,11 @@ ENTRY_POINT_GROUP = "schemacat.providers"
 
 #: scheme -> (import path, the pip extra or package that brings its client)
 BUILTIN: dict[str, tuple[str, str]] = {
-    "file": ("providers.file:FileProvider", "pyarrow"),
-    "s3": ("providers.s3:S3Provider", "boto3"),
-    "postgresql": ("providers.postgres:PostgresProvider", "asyncpg"),
-    "postgres": ("providers.postgres:PostgresProvider", "asyncpg"),
-    "kafka": ("providers.kafka:KafkaProvider", "aiokafka"),
+    "file": ("providers.files.local:FileProvider", "pyarrow"),
+    "s3": ("providers.files.s3:S3Provider", "boto3"),
+    "postgresql": ("providers.postgres.provider:PostgresProvider", "asyncpg"),
+    "postgres": ("providers.postgres.provider:PostgresProvider", "asyncpg"),
+    "kafka": ("providers.kafka.provider:KafkaProvider", "aiokafka"),
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 import uuid
 
@@ -125,3 +127,22 @@ async def test_s3_folders_and_objects(
     assert await asyncio.to_thread(offered, f"DESCRIBE 's3://{bucket}/t") == [
         (f"s3://{bucket}/top.csv", "object")
     ]
+
+
+def test_tab_imports_no_client_library_it_is_not_completing() -> None:
+    """WITH keys for a Kafka datasource ask its provider only, and need no client at all."""
+    probe = (
+        "import sys\n"
+        "from prompt_toolkit.completion import CompleteEvent\n"
+        "from prompt_toolkit.document import Document\n"
+        "from catalog.cli.completion import StatementCompleter\n"
+        "from catalog.discover import default_discoverer\n"
+        "c = StatementCompleter(default_discoverer)\n"
+        "typed = \"CREATE STREAM s WITH (datasource = 'kafka://h:9092/t', \"\n"
+        "keys = [x.text for x in c.get_completions(Document(typed), CompleteEvent())]\n"
+        'schemes = [x.text for x in c.get_completions(Document("DESCRIBE \'"), CompleteEvent())]\n'
+        "print('from' in keys, 'kafka://' in schemes)\n"
+        "print(' '.join(m for m in ('aiokafka', 'asyncpg', 'boto3', 'botocore') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["True True", ""]

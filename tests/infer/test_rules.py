@@ -9,7 +9,7 @@ import pytest
 
 from catalog.infer import infer_records, infer_table
 from catalog.schema import Field
-from providers.json_reader import read_raw
+from providers.readers.json_reader import read_raw
 
 
 def types(records: list[Any], **kw: Any) -> dict[str, str]:

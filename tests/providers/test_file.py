@@ -67,7 +67,7 @@ async def test_one_document_larger_than_the_first_read(
         "meta": "STRUCT(pages BIGINT)",
     }
     assert found.sampled == 1
-    monkeypatch.setattr("providers.json_reader.MAX_DOCUMENT", 100_000)
+    monkeypatch.setattr("providers.readers.json_reader.MAX_DOCUMENT", 100_000)
     clear_cache()
     with pytest.raises(MalformedSource, match=r"first JSON value in .* is larger than") as err:
         await catalog.discover_schema(path)

@@ -11,7 +11,7 @@ import pytest
 import catalog
 from catalog.discover import list_objects
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
-from providers import postgres
+from providers.postgres import provider as postgres
 from tests.conftest import with_query
 from tests.services import free_port
 

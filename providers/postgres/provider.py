@@ -34,7 +34,7 @@ from catalog.infer import discovered_schema, infer_records
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
 from catalog.uri import redact, unsplit
-from providers import pg_catalog as pgc
+from providers.postgres import pg_catalog as pgc
 
 OWN_OPTIONS = ("table", "schema", "include_views")
 LIBPQ_OPTIONS = (  # the connection parameters asyncpg reads from a DSN's query string

@@ -30,7 +30,7 @@ from catalog.errors import MalformedSource
 from catalog.infer import discovered_schema
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
-from providers.blobs import Blob, BlobFile
+from providers.files.blobs import Blob, BlobFile
 
 LOG = "_delta_log/"
 _COMMIT = re.compile(r"(\d{20})\.json$")

@@ -29,7 +29,7 @@ from catalog.discovery import Discovery
 from catalog.errors import MalformedSource
 from catalog.infer import discovered_schema
 from catalog.schema import Field
-from providers.blobs import Blob
+from providers.files.blobs import Blob
 
 METADATA = "metadata/"
 METADATA_FILE = ".metadata.json"

@@ -20,7 +20,7 @@ from catalog.errors import BadOption, MalformedSource
 from catalog.infer import Inference, discovered_schema
 from catalog.infer.stats import ColumnStats, jsonable, python_value
 from catalog.schema import Schema
-from providers.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
+from providers.files.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
 
 FORMATS = ("auto", "json", "csv", "tsv", "parquet", "avro", "arrow", "text", "delta", "iceberg")
 _EXTENSIONS = {
@@ -83,7 +83,7 @@ def read_blob(
         return _avro(blob)
     data, complete = read_lines(blob, sample_size)
     if fmt == "json":
-        from providers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
+        from providers.readers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
 
         try:
             return infer_json(data, complete, sample_size, blob.name)
@@ -91,7 +91,7 @@ def read_blob(
             data, complete = read_lines(blob, MAX_DOCUMENT, first=len(data), limit=MAX_DOCUMENT)
             return infer_json(data, complete, sample_size, blob.name)
     if fmt in ("csv", "tsv"):
-        from providers.csv_reader import infer_csv
+        from providers.readers.csv_reader import infer_csv
 
         given = {"delim": "\t", **(csv or {})} if fmt == "tsv" else dict(csv or {})
         return infer_csv(data, complete, sample_size, blob.name, given, suggest_nullstr=True)

@@ -25,11 +25,11 @@ from catalog.discovery import Discovery, Options, sample_basis
 from catalog.errors import SourceNotFound
 from catalog.infer import Inference
 from catalog.progress import report
-from providers.blobs import Blob
-from providers.csv_reader import csv_settings
-from providers.formats import detect_format, extension_format, read_blob
-from providers.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
-from providers.tables import table_basis
+from providers.files.blobs import Blob
+from providers.files.formats import detect_format, extension_format, read_blob
+from providers.files.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
+from providers.files.tables import table_basis
+from providers.readers.csv_reader import csv_settings
 
 SAMPLED_FORMATS = ("json", "csv", "tsv", "text")
 BLOB_OPTIONS = ("max_files", "delimiter", "nullstr")
@@ -121,7 +121,7 @@ def _read(blobs: Sequence[Blob], options: Options) -> list[tuple[Blob, str, Infe
 
 def _declared_sample(blob: Blob, fmt: str, rows: int) -> pa.Table:
     """The first ``rows`` records of a Parquet, Arrow or Avro file."""
-    from providers.blobs import BlobFile
+    from providers.files.blobs import BlobFile
 
     source = BlobFile(blob)
     if fmt == "parquet":

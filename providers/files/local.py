@@ -1,7 +1,7 @@
 """Local files: a path, a ``file://`` URI, a glob (``data/*.parquet``, ``**``) or a folder.
 
 A folder holding a Delta or Iceberg table is read through the table's metadata
-(``providers.tables``), and so is an Iceberg metadata file named by the URI.
+(``providers.files.tables``), and so is an Iceberg metadata file named by the URI.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
 from catalog.errors import AccessDenied, SourceNotFound
-from providers.blobs import LocalBlob
-from providers.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
-from providers.iceberg import METADATA_FILE
-from providers.tables import FOLDERS, chosen, table_discovery, table_metadata
+from providers.files.blobs import LocalBlob
+from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
+from providers.files.iceberg import METADATA_FILE
+from providers.files.tables import FOLDERS, chosen, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 

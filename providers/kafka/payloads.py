@@ -77,7 +77,7 @@ def infer_payloads(
     if fmt == "json":
         return _json(payloads, parsed or _parse_all(payloads), column, name), fmt
     if fmt == "csv":
-        from providers.csv_reader import infer_csv
+        from providers.readers.csv_reader import infer_csv
 
         lines = b"\n".join(p.replace(b"\n", b" ") for p in payloads) + b"\n"
         return infer_csv(lines, True, len(payloads), name, {}), fmt
@@ -94,7 +94,7 @@ def infer_payloads(
 
 def _json_objects_fast(payloads: Sequence[bytes]) -> Inference | None:
     """One-line JSON objects through pyarrow's reader, as JSON files are; None if not that."""
-    from providers.json_reader import read_raw
+    from providers.readers.json_reader import read_raw
 
     if not payloads or any(b"\n" in p or not p.lstrip().startswith(b"{") for p in payloads):
         return None

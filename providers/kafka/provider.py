@@ -9,7 +9,7 @@ messages.  The value's format and schema, the key's (a ``key`` column marked
 KEY) and the headers (a ``headers`` column, ``MAP(VARCHAR, BLOB)``, marked
 HEADERS) are inferred separately; tombstones are counted, not inferred.
 JSON in Confluent Schema Registry's framing is format ``json_sr``
-(``providers.payloads``), its schema ids kept with the discovery.
+(``providers.kafka.payloads``), its schema ids kept with the discovery.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from catalog.infer.stats import ColumnStats
 from catalog.infer.typed import records_to_table
 from catalog.progress import report
 from catalog.uri import redact
-from providers.payloads import infer_payloads, unframe
+from providers.kafka.payloads import infer_payloads, unframe
 
 SECURITY_OPTIONS = (
     "security_protocol",

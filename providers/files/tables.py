@@ -3,8 +3,8 @@
 Such a table declares its schema in its own metadata, and that is the schema its
 readers see; the data files beside it may include files the table no longer
 holds.  So a folder or S3 prefix holding a Delta ``_delta_log/`` or Iceberg
-``metadata/`` is read through that metadata (``providers.delta``,
-``providers.iceberg``), unless ``format`` asks for its files (``format=parquet``).
+``metadata/`` is read through that metadata (``providers.files.delta``,
+``providers.files.iceberg``), unless ``format`` asks for its files (``format=parquet``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from catalog.discovery import Discovery
 from catalog.errors import SourceNotFound
-from providers.blobs import Blob
-from providers.delta import LOG, delta_discovery
-from providers.iceberg import METADATA, iceberg_discovery, is_metadata
+from providers.files.blobs import Blob
+from providers.files.delta import LOG, delta_discovery
+from providers.files.iceberg import METADATA, iceberg_discovery, is_metadata
 
 T = TypeVar("T")
 TABLE_FORMATS = ("delta", "iceberg")

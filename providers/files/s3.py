@@ -4,7 +4,7 @@ Credentials come from boto3's usual chain, or none with ``anonymous=true`` (a
 public bucket, such as the open data on AWS); the endpoint from
 ``?endpoint_url=`` or ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3``.  A prefix
 holding a Delta or Iceberg table is read through its metadata
-(``providers.tables``).  Objects are read by ranged GETs: a Parquet footer
+(``providers.files.tables``).  Objects are read by ranged GETs: a Parquet footer
 costs a few KB of a file of any size, and a JSON or CSV sample only the leading
 bytes it needs.
 """
@@ -24,9 +24,9 @@ import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, CompletionScope, Discovery, Options, Provider
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
-from providers.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
-from providers.iceberg import METADATA_FILE
-from providers.tables import chosen, table_discovery, table_metadata
+from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
+from providers.files.iceberg import METADATA_FILE
+from providers.files.tables import chosen, table_discovery, table_metadata
 
 _GLOB_CHARS = "*?["
 

@@ -1,0 +1,1 @@
+"""Kafka topics (``provider``), and the formats of their messages (``payloads``)."""
