@@ -15,9 +15,23 @@ from catalog._version import __version__
 if TYPE_CHECKING:
     from catalog.api import Catalog, SyncCatalog, connect
     from catalog.compat import CompatibilityResult, check_compatibility
-    from catalog.discover import cache_info, clear_cache, discover_schema, invalidate
-    from catalog.discovery import Discovery, Provider
+    from catalog.discover import (
+        Discoverer,
+        cache_info,
+        clear_cache,
+        discover_schema,
+        invalidate,
+    )
+    from catalog.discovery import Discovery, Provider, SourceObject
     from catalog.errors import SchemacatError
+    from catalog.evolve import (
+        AddColumn,
+        DropColumn,
+        RenameColumn,
+        SetColumnDefault,
+        SetColumnNullable,
+        SetColumnType,
+    )
     from catalog.registry import register_provider
     from catalog.schema import NO_DEFAULT, Field, Schema
     from catalog.store import SchemaVersion, StreamRecord
@@ -31,8 +45,16 @@ _EXPORTS = {
     "invalidate": "catalog.discover",
     "clear_cache": "catalog.discover",
     "cache_info": "catalog.discover",
+    "Discoverer": "catalog.discover",
     "Discovery": "catalog.discovery",
     "Provider": "catalog.discovery",
+    "SourceObject": "catalog.discovery",
+    "AddColumn": "catalog.evolve",
+    "DropColumn": "catalog.evolve",
+    "RenameColumn": "catalog.evolve",
+    "SetColumnDefault": "catalog.evolve",
+    "SetColumnNullable": "catalog.evolve",
+    "SetColumnType": "catalog.evolve",
     "register_provider": "catalog.registry",
     "SchemacatError": "catalog.errors",
     "NO_DEFAULT": "catalog.schema",
@@ -49,15 +71,23 @@ _EXPORTS = {
 
 __all__ = [
     "NO_DEFAULT",
-    "Provider",
+    "AddColumn",
     "Catalog",
     "CompatibilityResult",
+    "Discoverer",
     "Discovery",
+    "DropColumn",
     "EnumType",
     "Field",
+    "Provider",
+    "RenameColumn",
     "Schema",
     "SchemaVersion",
     "SchemacatError",
+    "SetColumnDefault",
+    "SetColumnNullable",
+    "SetColumnType",
+    "SourceObject",
     "StreamRecord",
     "SyncCatalog",
     "__version__",

@@ -26,8 +26,11 @@ with (
     tempfile.TemporaryDirectory() as tmp,
     catalog.connect(str(Path(tmp) / "python_api.db")) as cat,
 ):
+    # A discovery registers as it is found; REFRESH later looks again with these options.
+    cat.create_stream(
+        "penguins", penguins, datasource="sql_examples/data/penguins.csv", options={"nullstr": "NA"}
+    )
     # Schemas as objects: every new version is checked against the mode first.
-    cat.create_stream("penguins", penguins, datasource="sql_examples/data/penguins.csv")
     banded = catalog.Schema(
         [*penguins.fields, catalog.Field("band_id", pa.string(), default=None, comment="ring")]
     )
