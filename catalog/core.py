@@ -14,18 +14,16 @@ again).  An error about one argument says which in its ``subject``.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 from catalog.changes import diff
 from catalog.compat import CompatibilityResult, avro_binary, check_compatibility, history
 from catalog.discover import Discoverer, default_discoverer
-from catalog.discovery import Discovery, SourceObject, notes, sample_basis, with_notes
-from catalog.drift import Drift, declared_mismatches, drift
+from catalog.discovery import Discovery, SourceObject
+from catalog.drift import Drift, drift
 from catalog.errors import (
     ConcurrentModification,
     IncompatibleSchema,
@@ -35,9 +33,11 @@ from catalog.errors import (
     StreamNotFound,
 )
 from catalog.evolve import ColumnAction, apply
+from catalog.first import first_schema
 from catalog.infer.stats import ColumnStats
 from catalog.modes import normalize_mode
-from catalog.options import StreamOptions, kafka_uri, provider_options, resolve
+from catalog.options import kafka_uri, provider_options, resolve
+from catalog.outcomes import Description, Registered, Updated
 from catalog.schema import Schema
 from catalog.store import (
     NewVersion,
@@ -53,40 +53,6 @@ from catalog.uri import redact
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
 RETRIES = 5
-
-
-@dataclass(frozen=True)
-class Registered(SchemaVersion):
-    """What a create, alter or refresh did: the stream's latest version after it, the
-    latest before it (None for a new stream), and the discovery it rests on, if any."""
-
-    previous: int | None = None
-    found: Discovery | None = None
-
-    @property
-    def changed(self) -> bool:
-        """Whether a version was registered."""
-        return self.previous != self.version
-
-
-@dataclass(frozen=True)
-class Updated:
-    """What ALTER STREAM ... SET did: the stream after it, and each setting that changed
-    (its new value as it may be shown)."""
-
-    stream: StreamRecord
-    changed: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Description:
-    """A stream at one version; with ``extended``, the statistics and basis of the newest
-    discovery up to that version (an ALTER keeps the data's statistics)."""
-
-    stream: StreamRecord
-    version: SchemaVersion
-    stats: Mapping[str, ColumnStats]
-    basis: str | None
 
 
 class Catalog:
@@ -208,95 +174,39 @@ class Catalog:
         settings = resolve(given, self.discoverer.registry)
         previous = await self._latest_or_none(name) if if_not_exists or replace else None
         if previous is not None and if_not_exists:
-            return _registered(previous, previous.version)
+            return Registered.of(previous, previous.version)
         check = validate if settings.validate is None else settings.validate
-        schema, origin, found, lineage = await self._new_schema(
-            name, schema, query, settings, check
-        )
-        timestamp = settings.kept.get("timestamp")
-        if timestamp is not None and timestamp not in schema:
-            raise InvalidRequest(
-                f"TIMESTAMP names {timestamp}, which is not a column of {name}",
-                hint=f"the columns are {', '.join(schema.names)}",
-                code="UNKNOWN_COLUMN",
-                subject=("name",),
-            )
+        first = await first_schema(name, schema, query, settings, validate=check, sources=self)
+        schema, found = first.schema, first.found
         spec = StreamSpec(
             name=name,
             datasource=settings.datasource,
             format=settings.format or (found.format if found else None),
             options=settings.kept,
             compatibility=settings.compatibility or await self.default_compatibility(),
-            lineage=lineage,
+            lineage=first.lineage,
         )
         facts = found.facts() if found is not None else None
         try:
             created = await self.store.create_stream(
-                spec, NewVersion(Schema(schema.fields, schema.name), origin, "created", facts)
+                spec, NewVersion(Schema(schema.fields, schema.name), first.origin, "created", facts)
             )
-            return _registered(created, None, found)
+            return Registered.of(created, None, found)
         except StreamExists:
             if not (if_not_exists or replace):
                 raise
         if if_not_exists:  # created by another writer meanwhile
             latest = await self.store.get_version(name)
-            return _registered(latest, latest.version)
+            return Registered.of(latest, latest.version)
         return await self._evolve(
             name,
             lambda _: schema,
-            origin,
+            first.origin,
             discovery=facts,
             found=found,
             spec=spec,
             mode=settings.compatibility,
         )
-
-    async def _new_schema(
-        self,
-        name: str,
-        declared: Schema | None,
-        query: str | None,
-        settings: StreamOptions,
-        validate: bool,
-    ) -> tuple[Schema, str, Discovery | None, tuple[str, ...]]:
-        """The schema of a new stream, its origin, the discovery behind it and its lineage."""
-        if query is not None:
-            if declared is not None:
-                raise InvalidRequest(
-                    "a stream is declared with columns or a query, not both",
-                    code="EMPTY_STREAM",
-                    subject=("name",),
-                )
-            from catalog.derive import derive  # sqlglot and DuckDB, only when a query is typed
-
-            schema, lineage = await derive(query, self.get_schema, self.discover)
-            return schema, "derived", None, lineage
-        if isinstance(declared, Discovery):
-            return declared, "discovered", declared, ()
-        if declared is None:
-            if not settings.datasource:
-                raise InvalidRequest(
-                    f"stream {name} needs columns, a datasource, or AS SELECT",
-                    hint=f"CREATE STREAM {name} WITH (datasource = 'kafka://host:9092/topic')",
-                    code="EMPTY_STREAM",
-                    subject=("name",),
-                )
-            found = await self.discover(settings.datasource, **settings.discovery)
-            return found, "discovered", found, ()
-        if not (settings.datasource and validate):
-            return declared, "declared", None, ()
-        found = await self.discover(settings.datasource, **settings.discovery)
-        problems = declared_mismatches(declared, found)
-        if problems:
-            raise InvalidRequest(
-                f"the declared columns of {name} do not match {redact(found.uri)}: "
-                + "; ".join(problems),
-                hint="fix the declarations, leave the columns out to discover them, "
-                "or WITH (validate = false)",
-                code="SCHEMA_MISMATCH",
-                subject=("name",),
-            )
-        return declared, "declared", found, ()
 
     # -- evolving ------------------------------------------------------------------
     async def register(
@@ -433,7 +343,7 @@ class Catalog:
         if not facts:
             return Description(stream, found, {}, None)
         stats = {name: ColumnStats.from_json(s) for name, s in (facts.get("stats") or {}).items()}
-        return Description(stream, found, stats, self._basis(facts))
+        return Description(stream, found, stats, self.discoverer.basis(facts))
 
     async def compatibility_history(self, name: str) -> list[tuple[int, CompatibilityResult]]:
         """Each version checked against the one before it (every one before it, in a
@@ -491,7 +401,7 @@ class Catalog:
             schema = make(latest)
             result = _checked(stream, schema, earlier, mode_now)
             if latest.fingerprint == schema.fingerprint and spec is None:
-                return _registered(latest, latest.version, found)
+                return Registered.of(latest, latest.version, found)
             if not result.compatible:
                 raise IncompatibleSchema(
                     f"the new schema of {stream.name} is not {result.mode} compatible "
@@ -508,7 +418,7 @@ class Catalog:
                     expected_version=latest.version,
                     spec=spec,
                 )
-                return _registered(registered, latest.version, found)
+                return Registered.of(registered, latest.version, found)
             except ConcurrentModification:
                 if expected_version is not None:
                     raise
@@ -533,16 +443,6 @@ class Catalog:
             options.setdefault("format", stream.format)  # as discovered or declared
         return await self.discover(stream.datasource, **options)
 
-    def _basis(self, facts: Mapping[str, Any]) -> str:
-        """What a stored discovery rests on, in its provider's words, then its notes."""
-        try:
-            parts = self.discoverer.provider(str(facts.get("uri"))).basis(facts)
-        except SchemacatError:  # a provider no longer installed: the sample alone
-            parts = [sample_basis(facts)]
-        stats = facts.get("stats") or {}
-        conflicts = {name: s.get("conflicts", ()) for name, s in stats.items()}
-        return with_notes("; ".join(parts), notes(facts.get("details") or {}, conflicts))
-
 
 def _checked(
     stream: StreamRecord, schema: Schema, earlier: Sequence[SchemaVersion], mode: str
@@ -554,10 +454,3 @@ def _checked(
         versions=[v.version for v in earlier],
         avro_binary=avro_binary(stream.format),
     )
-
-
-def _registered(
-    version: SchemaVersion, previous: int | None, found: Discovery | None = None
-) -> Registered:
-    values = {f.name: getattr(version, f.name) for f in dataclasses.fields(SchemaVersion)}
-    return Registered(**values, previous=previous, found=found)

@@ -8,14 +8,15 @@ default discoverer's, for Python code that has no catalog.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
 
 from catalog.cache import TTLCache
-from catalog.discovery import Discovery, Provider, SourceObject
+from catalog.discovery import Discovery, Provider, SourceObject, notes, sample_basis, with_notes
 from catalog.drift import Drift
-from catalog.errors import BadOption, DiscoveryError, did_you_mean
+from catalog.errors import BadOption, DiscoveryError, SchemacatError, did_you_mean
 from catalog.progress import report
 from catalog.registry import Registry, SourceURI, default_registry, parse_uri
 from catalog.schema import Schema
@@ -97,6 +98,17 @@ class Discoverer:
         """Raise if the source cannot be reached."""
         source = self.source(uri, options)
         await self.registry.get(source.scheme).check(source.uri, source.options)
+
+    def basis(self, facts: Mapping[str, Any]) -> str:
+        """What a stored discovery (``Discovery.facts()``) rests on, in its provider's words,
+        then its notes: DESCRIBE EXTENDED's message."""
+        try:
+            parts = self.provider(str(facts.get("uri"))).basis(facts)
+        except SchemacatError:  # a provider no longer installed: the sample alone
+            parts = [sample_basis(facts)]
+        stats = facts.get("stats") or {}
+        conflicts = {name: s.get("conflicts", ()) for name, s in stats.items()}
+        return with_notes("; ".join(parts), notes(facts.get("details") or {}, conflicts))
 
     def invalidate(self, uri: str) -> int:
         """Forget cached discoveries of ``uri`` (with any options); how many were forgotten."""

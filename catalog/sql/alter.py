@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from sqlglot import TokenType, exp
 
 from catalog import evolve
-from catalog.core import Registered
 from catalog.discovery import with_notes
 from catalog.field import NO_DEFAULT
+from catalog.outcomes import Registered
 from catalog.result import Result
 from catalog.sql.columns import field, field_type, option_values, value
 from catalog.sql.generator import StreamGenerator

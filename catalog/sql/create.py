@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from sqlglot import TokenType, exp
 
-from catalog.core import Registered
 from catalog.discovery import with_notes
 from catalog.errors import SqlError
+from catalog.outcomes import Registered
 from catalog.result import Result
 from catalog.schema import Schema
 from catalog.sql.columns import at, field, option_values
@@ -121,7 +121,7 @@ async def run(session: Session, node: CreateStream) -> list[Result]:
         node.name,
         _declared(node),
         options=option_values(node.args.get("options")),
-        query=query.meta.get("text") or query.sql(dialect="duckdb") if query else None,
+        query=(query.meta.get("text") or query.sql(dialect="duckdb")) if query else None,
         if_not_exists=bool(node.args.get("exists")),
         replace=bool(node.args.get("replace")),
     )
