@@ -102,7 +102,7 @@ def check_compatibility(
     if mode == "NONE" or not history:
         return CompatibilityResult(mode, (), ())
     pairs = list(zip(numbers, names, history, strict=True))
-    if not mode.endswith("_TRANSITIVE"):
+    if not transitive(mode):
         pairs = pairs[-1:]
     issues: list[Issue] = []
     for number, name, earlier in pairs:
@@ -111,6 +111,11 @@ def check_compatibility(
         if mode.startswith(("FORWARD", "FULL")):
             issues += _Resolver(number, name, "forward", avro_binary).schemas(earlier, new)
     return CompatibilityResult(mode, tuple(issues), tuple(n for n, _, _ in pairs))
+
+
+def transitive(mode: str) -> bool:
+    """Whether ``mode`` checks a new version against every earlier one, not the latest."""
+    return mode.endswith("_TRANSITIVE")
 
 
 def avro_binary(data_format: str | None) -> bool:

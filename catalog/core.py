@@ -20,7 +20,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from catalog.changes import diff
-from catalog.compat import CompatibilityResult, avro_binary, check_compatibility, history
+from catalog.compat import (
+    CompatibilityResult,
+    avro_binary,
+    check_compatibility,
+    history,
+    transitive,
+)
 from catalog.discover import Discoverer, default_discoverer
 from catalog.discovery import Discovery, SourceObject
 from catalog.drift import Drift, drift
@@ -47,12 +53,11 @@ from catalog.store import (
     StreamSpec,
     open_store,
 )
-from catalog.store.base import not_found
+from catalog.store.base import not_found, spec_changes
 from catalog.uri import redact
 
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
-RETRIES = 5
 
 
 class Catalog:
@@ -242,19 +247,27 @@ class Catalog:
     async def set_options(self, name: str, options: Mapping[str, str | None]) -> Updated:
         """Change a stream's settings (ALTER STREAM ... SET): compatibility, datasource,
         format and the datasource's options; its versions stay as they are."""
-        stream = await self.stream(name)
-        settings = resolve(
-            options, self.discoverer.registry, kept=stream.options, datasource=stream.datasource
-        )
-        changes: dict[str, Any] = {"options": settings.kept}
-        shown: dict[str, str] = {}
-        for key in ("datasource", "format", "compatibility"):
-            value = getattr(settings, key)
-            if value:
-                changes[key] = value
-                shown[key] = redact(value) if key == "datasource" else value
-        shown |= {k: v for k, v in settings.kept.items() if stream.options.get(k) != v}
-        return Updated(await self.store.update_stream(stream.name, **changes), shown)
+        try:
+            async with self.store.writing(name) as writer:
+                stream = writer.stream
+                settings = resolve(
+                    options,
+                    self.discoverer.registry,
+                    kept=stream.options,
+                    datasource=stream.datasource,
+                )
+                changes: dict[str, Any] = {"options": settings.kept}
+                shown: dict[str, str] = {}
+                for key in ("datasource", "format", "compatibility"):
+                    value = getattr(settings, key)
+                    if value:
+                        changes[key] = value
+                        shown[key] = redact(value) if key == "datasource" else value
+                shown |= {k: v for k, v in settings.kept.items() if stream.options.get(k) != v}
+                return Updated(await writer.update(**changes), shown)
+        except StreamNotFound as exc:
+            exc.subject = ("name",)
+            raise
 
     async def update_stream(self, name: str, **changes: Any) -> StreamRecord:
         """Change stored settings as they are given (``compatibility``, ``datasource``,
@@ -281,7 +294,10 @@ class Catalog:
     async def check(self, name: str, schema: Schema) -> tuple[SchemaVersion, CompatibilityResult]:
         """The latest version and the compatibility result of ``schema`` following it."""
         stream = await self.stream(name)
-        earlier = await self._compared_with(stream, stream.compatibility)
+        if transitive(stream.compatibility):
+            earlier = await self.versions(stream.name)
+        else:
+            earlier = [await self.get_version(stream.name)]
         return earlier[-1], _checked(stream, schema, earlier, stream.compatibility)
 
     async def drop(self, name: str, *, if_exists: bool = False) -> bool:
@@ -366,12 +382,6 @@ class Catalog:
         except StreamNotFound:
             return None
 
-    async def _compared_with(self, stream: StreamRecord, mode: str) -> list[SchemaVersion]:
-        """The versions a new one is checked against under ``mode``, the latest last."""
-        if mode.endswith("_TRANSITIVE"):
-            return await self.store.list_versions(stream.name)
-        return [await self.store.get_version(stream.name)]
-
     async def _evolve(
         self,
         name: str,
@@ -385,47 +395,42 @@ class Catalog:
         mode: str | None = None,
         expected_version: int | None = None,
     ) -> Registered:
-        """Register ``make(latest)`` as the next version, checked first; when another
-        writer got there in between, ``make`` runs again on the newer version."""
-        for _ in range(RETRIES):
-            stream = await self.stream(name)
-            if expected_version is not None and stream.latest_version != expected_version:
-                raise ConcurrentModification(
-                    f"stream {stream.name} is at version {stream.latest_version}, "
-                    f"not {expected_version}",
-                    hint="run the statement again; it will be checked against the new version",
-                )
-            mode_now = mode or stream.compatibility
-            earlier = await self._compared_with(stream, mode_now)
-            latest = earlier[-1]
-            schema = make(latest)
-            result = _checked(stream, schema, earlier, mode_now)
-            if latest.fingerprint == schema.fingerprint and spec is None:
-                return Registered.of(latest, latest.version, found)
-            if not result.compatible:
-                raise IncompatibleSchema(
-                    f"the new schema of {stream.name} is not {result.mode} compatible "
-                    f"with version {latest.version}; nothing was registered",
-                    result.issues,
-                    hint="change it compatibly, or ALTER STREAM ... SET (compatibility = 'NONE')",
-                )
-            summary = change or diff(latest.schema, schema).summary
-            plain = Schema(schema.fields, schema.name)
-            try:
-                registered, _ = await self.store.add_version(
-                    stream.name,
-                    NewVersion(plain, origin, summary, discovery),
-                    expected_version=latest.version,
-                    spec=spec,
-                )
-                return Registered.of(registered, latest.version, found)
-            except ConcurrentModification:
-                if expected_version is not None:
-                    raise
-        raise ConcurrentModification(
-            f"stream {name} kept changing while this version was checked",
-            hint="run the statement again",
-        )
+        """Register ``make(latest)`` as the next version, checked first, while the stream is
+        held: writers of one stream go one after the other, each against the version the
+        one before it left, so none is lost and none fails for another's sake."""
+        try:
+            async with self.store.writing(name) as writer:
+                stream = writer.stream
+                if expected_version is not None and stream.latest_version != expected_version:
+                    raise ConcurrentModification(
+                        f"stream {stream.name} is at version {stream.latest_version}, "
+                        f"not {expected_version}",
+                        hint="run the statement again; it is checked against the new version",
+                    )
+                if spec is not None:  # CREATE OR REPLACE: its settings, whatever the schema
+                    stream = await writer.update(**spec_changes(spec))
+                mode_now = mode or stream.compatibility
+                earlier = await writer.versions() if transitive(mode_now) else []
+                latest = earlier[-1] if earlier else await writer.latest()
+                schema = make(latest)
+                if latest.fingerprint == schema.fingerprint:
+                    return Registered.of(latest, latest.version, found)
+                result = _checked(stream, schema, earlier or [latest], mode_now)
+                if not result.compatible:
+                    raise IncompatibleSchema(
+                        f"the new schema of {stream.name} is not {result.mode} compatible "
+                        f"with version {latest.version}; nothing was registered",
+                        result.issues,
+                        hint="change it compatibly, or ALTER STREAM ... SET "
+                        "(compatibility = 'NONE')",
+                    )
+                summary = change or diff(latest.schema, schema).summary
+                plain = Schema(schema.fields, schema.name)
+                added = await writer.append(NewVersion(plain, origin, summary, discovery))
+                return Registered.of(added, latest.version, found)
+        except StreamNotFound as exc:
+            exc.subject = ("name",)
+            raise
 
     async def _rediscover(self, stream: StreamRecord) -> Discovery:
         """The stream's source looked at again (not from the cache), with its options."""

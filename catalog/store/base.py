@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.errors import StreamNotFound, did_you_mean
+from catalog.errors import ConcurrentModification, StreamNotFound, did_you_mean
 from catalog.schema import Schema
 from catalog.uri import redact, redact_options
 
@@ -86,16 +87,44 @@ class SchemaVersion:
     discovery: Mapping[str, Any] | None = None
 
 
+class StreamWriter(ABC):
+    """A write to one stream, inside a transaction that holds the stream: no other writer
+    changes it until the transaction ends, and an exception ends it with nothing written."""
+
+    stream: StreamRecord  # the stream as it is now
+
+    @abstractmethod
+    async def latest(self) -> SchemaVersion:
+        """The stream's latest version."""
+
+    @abstractmethod
+    async def versions(self) -> list[SchemaVersion]:
+        """Every version of the stream, oldest first."""
+
+    @abstractmethod
+    async def append(self, version: NewVersion) -> SchemaVersion:
+        """Register ``version`` as the next version."""
+
+    @abstractmethod
+    async def update(self, **changes: Any) -> StreamRecord:
+        """Change the stream's metadata (the keys of ``STREAM_UPDATABLE``)."""
+
+
 class Store(ABC):
     """A catalog store; ``open_store`` picks the backend from the URL."""
 
     url: str
 
     @abstractmethod
+    def writing(self, name: str) -> AbstractAsyncContextManager[StreamWriter]:
+        """Hold stream ``name`` for a change that reads it first (``StreamNotFound`` if
+        there is none): writers of one stream go one after the other, so a change made
+        against the latest version is never made against an older one."""
+
+    @abstractmethod
     async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
         """Create a stream with version 1; ``StreamExists`` if the name is taken."""
 
-    @abstractmethod
     async def add_version(
         self,
         name: str,
@@ -104,16 +133,31 @@ class Store(ABC):
         expected_version: int | None = None,
         spec: StreamSpec | None = None,
     ) -> tuple[SchemaVersion, bool]:
-        """Register the next version; returns it and whether it is new.
+        """Register the next version; returns it and whether it is new (a schema with the
+        latest version's fingerprint is not).
 
         With ``expected_version`` the write fails with ``ConcurrentModification``
         if the latest version is another one by then.  With ``spec`` the
         stream's metadata is replaced in the same transaction (CREATE OR REPLACE).
         """
+        async with self.writing(name) as writer:
+            latest = await writer.latest()
+            if expected_version is not None and latest.version != expected_version:
+                raise ConcurrentModification(
+                    f"stream {latest.stream!r} moved from version {expected_version} to "
+                    f"{latest.version} while this change was prepared",
+                    hint="run the statement again; it will be checked against the new version",
+                )
+            if spec is not None:
+                await writer.update(**spec_changes(spec))
+            if latest.fingerprint == version.schema.fingerprint:
+                return latest, False
+            return await writer.append(version), True
 
-    @abstractmethod
     async def update_stream(self, name: str, **changes: Any) -> StreamRecord:
         """Change metadata only (``compatibility``, ``options``, ``datasource``, ``format``)."""
+        async with self.writing(name) as writer:
+            return await writer.update(**changes)
 
     @abstractmethod
     async def drop_stream(self, name: str) -> bool:
@@ -149,6 +193,17 @@ class Store(ABC):
 # -- helpers both backends use -----------------------------------------------------
 
 STREAM_UPDATABLE = ("datasource", "format", "options", "compatibility", "lineage")
+
+
+def spec_changes(spec: StreamSpec) -> dict[str, Any]:
+    """A spec as the metadata changes that make a stream's metadata the spec's."""
+    return {
+        "datasource": spec.datasource,
+        "format": spec.format,
+        "options": spec.options,
+        "compatibility": spec.compatibility,
+        "lineage": spec.lineage,
+    }
 
 
 def stream_key(name: str) -> str:

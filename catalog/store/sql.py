@@ -11,15 +11,15 @@ trip), and its migrations.  SQL is written with
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from catalog.errors import (
     CatalogVersionError,
-    ConcurrentModification,
     StreamExists,
     VersionNotFound,
 )
@@ -30,6 +30,7 @@ from catalog.store.base import (
     Store,
     StreamRecord,
     StreamSpec,
+    StreamWriter,
     dump_json,
     encode_updates,
     load_json,
@@ -144,52 +145,16 @@ class SQLStore(Store):
             )
             return await self._insert_version(tx, spec.name, 1, version, at)
 
-    async def add_version(
-        self,
-        name: str,
-        version: NewVersion,
-        *,
-        expected_version: int | None = None,
-        spec: StreamSpec | None = None,
-    ) -> tuple[SchemaVersion, bool]:
-        at = now()
+    @asynccontextmanager
+    async def writing(self, name: str) -> AsyncIterator[StreamWriter]:
         async with self.transaction() as tx:
             rows = await tx.fetch(
-                f"SELECT name, latest_version FROM streams WHERE key = $1{self.FOR_UPDATE}",
+                f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1{self.FOR_UPDATE}",
                 stream_key(name),
             )
             if not rows:
                 raise not_found(name, await self._names(tx))
-            stored_name, latest = rows[0]["name"], rows[0]["latest_version"]
-            if expected_version is not None and latest != expected_version:
-                raise ConcurrentModification(
-                    f"stream {stored_name!r} moved from version {expected_version} to {latest} "
-                    "while this change was prepared",
-                    hint="run the statement again; it will be checked against the new version",
-                )
-            if spec is not None:
-                await self._update(tx, stored_name, encode_updates(_spec_columns(spec)), at)
-            current = await self._version_row(tx, stored_name, latest)
-            if current["fingerprint"] == version.schema.fingerprint:
-                return self._version(stored_name, current), False
-            await tx.execute(
-                "UPDATE streams SET latest_version = $2, updated_at = $3 WHERE key = $1",
-                stream_key(stored_name),
-                latest + 1,
-                at,
-            )
-            return await self._insert_version(tx, stored_name, latest + 1, version, at), True
-
-    async def update_stream(self, name: str, **changes: Any) -> StreamRecord:
-        columns = encode_updates(changes)
-        async with self.transaction() as tx:
-            rows = await tx.fetch(
-                f"SELECT name FROM streams WHERE key = $1{self.FOR_UPDATE}", stream_key(name)
-            )
-            if not rows:
-                raise not_found(name, await self._names(tx))
-            await self._update(tx, rows[0]["name"], columns, now())
-            return await self._stream(tx, name)
+            yield _Writer(self, tx, self._stream_record(rows[0]))
 
     async def drop_stream(self, name: str) -> bool:
         async with self.transaction() as tx:
@@ -350,11 +315,35 @@ def _decode(canonical: str) -> Schema:
     return Schema.from_json(canonical)
 
 
-def _spec_columns(spec: StreamSpec) -> dict[str, Any]:
-    return {
-        "datasource": spec.datasource,
-        "format": spec.format,
-        "options": spec.options,
-        "compatibility": spec.compatibility,
-        "lineage": spec.lineage,
-    }
+class _Writer(StreamWriter):
+    def __init__(self, store: SQLStore, tx: Tx, stream: StreamRecord) -> None:
+        self._store, self._tx, self.stream = store, tx, stream
+
+    async def latest(self) -> SchemaVersion:
+        row = await self._store._version_row(self._tx, self.stream.name, self.stream.latest_version)
+        return self._store._version(self.stream.name, row)
+
+    async def versions(self) -> list[SchemaVersion]:
+        rows = await self._tx.fetch(
+            f"SELECT {_VERSION_COLUMNS} FROM schema_versions WHERE stream_key = $1 "
+            "ORDER BY version",
+            stream_key(self.stream.name),
+        )
+        return [self._store._version(self.stream.name, r) for r in rows]
+
+    async def append(self, version: NewVersion) -> SchemaVersion:
+        at, number = now(), self.stream.latest_version + 1
+        await self._tx.execute(
+            "UPDATE streams SET latest_version = $2, updated_at = $3 WHERE key = $1",
+            stream_key(self.stream.name),
+            number,
+            at,
+        )
+        added = await self._store._insert_version(self._tx, self.stream.name, number, version, at)
+        self.stream = replace(self.stream, latest_version=number, updated_at=at)
+        return added
+
+    async def update(self, **changes: Any) -> StreamRecord:
+        await self._store._update(self._tx, self.stream.name, encode_updates(changes), now())
+        self.stream = await self._store._stream(self._tx, self.stream.name)
+        return self.stream
