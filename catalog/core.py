@@ -45,6 +45,7 @@ from catalog.modes import normalize_mode
 from catalog.options import kafka_uri, provider_options, resolve
 from catalog.outcomes import Description, Registered, Updated
 from catalog.schema import Schema
+from catalog.secrets import is_secret_option, redact
 from catalog.store import (
     NewVersion,
     SchemaVersion,
@@ -54,7 +55,6 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found, spec_changes
-from catalog.uri import redact
 
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
@@ -264,7 +264,8 @@ class Catalog:
                         changes[key] = value
                         shown[key] = redact(value) if key == "datasource" else value
                 shown |= {k: v for k, v in settings.kept.items() if stream.options.get(k) != v}
-                return Updated(await writer.update(**changes), shown)
+                secrets = tuple(k for k in options if is_secret_option(k))
+                return Updated(await writer.update(**changes), shown, secrets)
         except StreamNotFound as exc:
             exc.subject = ("name",)
             raise

@@ -21,8 +21,8 @@ from catalog._type_dialect import TypeDialect
 from catalog.errors import InvalidRequest, SchemacatError, TypeParseError
 from catalog.infer import discovered_schema
 from catalog.schema import Schema
+from catalog.secrets import redact
 from catalog.types import EnumType, TimeTzType, parse_sql_type
-from catalog.uri import redact
 from catalog.visit import transform
 
 _MISSING_COLUMN = re.compile(

@@ -25,6 +25,7 @@ from catalog.drift import Drift, drift
 from catalog.errors import BadOption
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field, Schema
+from catalog.secrets import redact
 
 COMMON_OPTIONS = ("format", "sample_size", "timeout")
 
@@ -70,7 +71,7 @@ class Discovery(Schema):
     ) -> None:
         super().__init__(fields, name)
         for key, value in (
-            ("uri", uri),
+            ("uri", redact(uri)),
             ("format", format),
             ("sampled", sampled),
             ("malformed", malformed),

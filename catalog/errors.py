@@ -2,7 +2,8 @@
 
 Every error carries a stable ``code`` (for scripts and tests), a message a user
 can act on, an optional ``hint`` (what to do next) and, for SQL, the position of
-the offending token.  Nothing in schemacat raises a bare ``Exception``.
+the offending token.  Nothing in schemacat raises a bare ``Exception``.  A message and a
+hint never hold a secret: they are redacted when the error is made (``catalog.secrets``).
 
 An error about one part of a request says which in ``subject``, a path into the
 call's arguments: ``("actions", 2, "default")`` is the default of the third
@@ -18,6 +19,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from catalog.secrets import redact_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +46,10 @@ class SchemacatError(Exception):
         code: str | None = None,
         subject: tuple[str | int, ...] | None = None,
     ) -> None:
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = redact_text(hint) if hint else hint
         self.position = position
         self.subject = subject
         self.offset: int | None = None  # where in the statement, until the position is known

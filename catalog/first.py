@@ -11,7 +11,7 @@ from catalog.drift import declared_mismatches
 from catalog.errors import InvalidRequest
 from catalog.options import StreamOptions
 from catalog.schema import Schema
-from catalog.uri import redact
+from catalog.secrets import redact
 
 
 class Sources(Protocol):

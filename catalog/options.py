@@ -31,6 +31,7 @@ from catalog.discovery import COMMON_OPTIONS
 from catalog.errors import InvalidRequest, SchemacatError, did_you_mean
 from catalog.modes import normalize_mode
 from catalog.registry import Registry, parse_uri
+from catalog.secrets import is_secret_option
 
 OWN_KEYS = ("datasource", "format", "compatibility", "validate")
 KEPT_KEYS = ("key_format", "partitions", "timestamp", "delimiter")
@@ -87,7 +88,7 @@ def resolve(
         elif key == "validate":
             out.validate = (text or "true").lower() not in ("false", "0", "no", "off")
         elif key in KEPT_KEYS or key in accepted:
-            if text is not None:
+            if text is not None and not is_secret_option(key):  # used, never kept
                 out.kept[key] = text
         else:
             _unknown(key, written, accepted)

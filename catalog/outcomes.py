@@ -35,11 +35,12 @@ class Registered(SchemaVersion):
 
 @dataclass(frozen=True)
 class Updated:
-    """What ALTER STREAM ... SET did: the stream after it, and each setting that changed
-    (its new value as it may be shown)."""
+    """What ALTER STREAM ... SET did: the stream after it, each setting that changed (its
+    new value as it may be shown), and the secret options given, which are never kept."""
 
     stream: StreamRecord
     changed: dict[str, str]
+    not_kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from catalog.discovery import Options, Provider
 from catalog.errors import UnknownScheme
-from catalog.uri import redact, unsplit
+from catalog.secrets import redact
+from catalog.uri import locate
 
 ENTRY_POINT_GROUP = "schemacat.providers"
 
@@ -142,9 +143,7 @@ def _split(uri: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
         if mark and query and all("=" in pair for pair in query.split("&")):
             return "file", path, tuple(parse_qsl(query))  # data.json?sample_size=5
         return "file", uri, ()  # a ? without key=value is a glob
-    parts = urlsplit(uri)
-    scheme = parts.scheme.lower()
-    if scheme == "file":
-        return "file", unquote(parts.path), tuple(parse_qsl(parts.query))
-    base = unsplit(parts._replace(scheme=scheme, query="", fragment=""))
-    return scheme, base, tuple(parse_qsl(parts.query, keep_blank_values=True))
+    where = locate(uri)
+    if where.scheme == "file":
+        return "file", unquote(where.path), tuple(parse_qsl(where.query))
+    return where.scheme, where.base(), tuple(parse_qsl(where.query, keep_blank_values=True))

@@ -16,7 +16,7 @@ from catalog.discovery import Discovery, Options, Provider, SourceObject
 from catalog.errors import DiscoveryError, UnknownScheme
 from catalog.registry import known_schemes, parse_uri, register_provider
 from catalog.schema import Field
-from catalog.uri import redact
+from catalog.secrets import redact
 
 
 class CountingProvider(Provider):

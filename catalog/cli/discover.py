@@ -10,7 +10,7 @@ from typing import Any
 
 from catalog.cli.render import print_table, use_color
 from catalog.result import Result
-from catalog.uri import redact
+from catalog.secrets import redact
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

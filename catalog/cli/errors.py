@@ -1,4 +1,8 @@
-"""Errors as people read them: FILE:LINE:COL: error: MESSAGE, the line, a caret, the hint."""
+"""Errors as people read them: FILE:LINE:COL: error: MESSAGE, the line, a caret, the hint.
+
+The line echoed from the script is redacted (a password in it is masked), and the
+caret moves with what the masking took out before it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from catalog.errors import SchemacatError
+from catalog.secrets import redact_text
 
 
 def print_error(
@@ -27,7 +32,8 @@ def print_error(
     if where is not None:
         line = _line(where.source, where.line, scripts or {})
         if line is not None:
-            err.write(f"  {line}\n  {' ' * (where.column - 1)}^\n")
+            caret = len(redact_text(line[: where.column - 1]))
+            err.write(f"  {redact_text(line)}\n  {' ' * caret}^\n")
     if error.hint:
         err.write(f"hint: {error.hint}\n")
 
@@ -36,7 +42,7 @@ def print_internal_error(error: Exception, err: TextIO, *, debug: bool = False) 
     """An error schemacat did not expect: a bug.  The traceback only with --debug."""
     if debug:
         traceback.print_exception(error, file=err)
-    err.write(f"error: internal error: {type(error).__name__}: {error}\n")
+    err.write(f"error: internal error: {type(error).__name__}: {redact_text(str(error))}\n")
     err.write("hint: this is a bug in schemacat; run again with --debug and report the traceback\n")
 
 

@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from catalog.errors import SchemacatError
 
+    _log_to_the_terminal(debug=args.debug)
     try:
         code: int = args.run(args)
     except SchemacatError as exc:
@@ -71,3 +72,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_internal_error(exc, sys.stderr, debug=args.debug)
         return EXIT_ERROR
     return code
+
+
+def _log_to_the_terminal(*, debug: bool) -> None:
+    """The log lines of the libraries schemacat calls (aiokafka, asyncpg, botocore ...)
+    reach the terminal only with --debug, and redacted: schemacat's own errors say what
+    went wrong."""
+    import logging
+
+    from catalog.secrets import redact_text
+
+    class Redacted(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.msg, record.args = redact_text(record.getMessage()), ()
+            return True
+
+    root = logging.getLogger()
+    if not debug:
+        root.addHandler(logging.NullHandler())  # else Python's last resort prints warnings
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(Redacted())
+    handler.setFormatter(logging.Formatter("%(name)s: %(levelname)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

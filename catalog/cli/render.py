@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from catalog.result import Result
+from catalog.secrets import redact_text
 
 FORMATS = ("table", "json", "csv")
 
@@ -52,7 +53,7 @@ def to_json_line(result: Result) -> str:
         "statement": result.statement,
         "columns": list(result.columns),
         "rows": rows,
-        "message": result.message,
+        "message": redact_text(result.message) if result.message else None,
     }
     return json.dumps(doc, ensure_ascii=False, default=str)
 
@@ -72,7 +73,7 @@ def print_result(result: Result, fmt: str, out: TextIO, *, color: bool = False) 
         if result.columns:
             out.write(to_csv(result))
         elif result.message:
-            out.write(result.message + "\n")
+            out.write(redact_text(result.message) + "\n")
     else:
         print_table(result, out, color=color)
 
@@ -83,7 +84,7 @@ def print_table(
     """A table (or the message of a statement without rows), cut after ``limit`` rows."""
     if not result.columns:
         if result.message:
-            out.write(result.message + "\n")
+            out.write(redact_text(result.message) + "\n")
         return
     from rich import box
     from rich.console import Console
@@ -101,7 +102,7 @@ def print_table(
     count = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     out.write(f"({count}{f', {hidden} more rows not shown' if hidden else ''})\n")
     if result.message:
-        out.write(result.message + "\n")
+        out.write(redact_text(result.message) + "\n")
 
 
 def _styled(value: Any, color: bool) -> Any:

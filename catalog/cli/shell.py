@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from catalog.cli.errors import print_error, print_internal_error
 from catalog.cli.render import FORMATS, print_result, print_table, use_color
 from catalog.errors import SchemacatError
+from catalog.secrets import redact_text
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -277,14 +279,20 @@ def complete(text: str) -> bool:
 
 
 def _history() -> History:
-    """The history file in the user's data folder (in memory if that cannot be written)."""
+    """The history file in the user's data folder, readable by the user alone, keeping
+    each line redacted (in memory if the file cannot be written)."""
     from platformdirs import user_data_path
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-    folder: Path = user_data_path("schemacat")
+    class RedactedHistory(FileHistory):
+        def store_string(self, string: str) -> None:
+            super().store_string(redact_text(string))
+
+    path: Path = user_data_path("schemacat") / "history"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "history").touch()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_APPEND, 0o600))
+        path.chmod(0o600)  # a history written by an earlier schemacat may be wider open
     except OSError:
         return InMemoryHistory()
-    return FileHistory(str(folder / "history"))
+    return RedactedHistory(str(path))

@@ -155,8 +155,10 @@ async def run(session: Session, node: AlterStream) -> list[Result]:
     catalog, actions = session.catalog, node.args["actions"]
     if isinstance(actions[0], SetStreamOptions):
         updated = await catalog.set_options(node.name, option_values(actions[0].args["options"]))
-        changed = ", ".join(f"{k} = {v}" for k, v in updated.changed.items())
-        return [_said(f"stream {updated.stream.name}: {changed or 'nothing changed'}")]
+        changed = ", ".join(f"{k} = {v}" for k, v in updated.changed.items()) or "nothing changed"
+        if updated.not_kept:
+            changed += f"; {', '.join(updated.not_kept)} not kept (secrets never are)"
+        return [_said(f"stream {updated.stream.name}: {changed}")]
     if isinstance(actions[0], RefreshStream):
         refreshed = await catalog.refresh(node.name)
         notes = refreshed.found.notes if refreshed.found is not None else ()

@@ -16,11 +16,11 @@ from catalog.errors import SqlError
 from catalog.outcomes import Registered
 from catalog.result import Result
 from catalog.schema import Schema
+from catalog.secrets import redact
 from catalog.sql.columns import at, field, option_values
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser
 from catalog.sql.statement import Statement
-from catalog.uri import redact
 
 if TYPE_CHECKING:
     from catalog.sql.session import Session

@@ -12,11 +12,11 @@ from sqlglot import TokenType, exp
 from catalog.infer.stats import ColumnStats
 from catalog.result import Result
 from catalog.schema import Schema
+from catalog.secrets import redact
 from catalog.sql.columns import default_text, option_values, value
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser
 from catalog.sql.statement import Statement
-from catalog.uri import redact
 
 if TYPE_CHECKING:
     from catalog.sql.session import Session

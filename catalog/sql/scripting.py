@@ -34,7 +34,7 @@ def parse_define(p: StreamParser) -> Define:
 
 
 async def run_define(session: Session, node: Define) -> list[Result]:
-    session.variables[node.name] = option_text(node.args["value"]) or ""
+    session.define(node.name, option_text(node.args["value"]) or "")
     return [Result("DEFINE", message=f"{node.name} defined")]
 
 

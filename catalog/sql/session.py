@@ -17,6 +17,7 @@ from sqlglot import exp
 from catalog.core import Catalog
 from catalog.errors import SchemacatError, SqlError
 from catalog.result import Result
+from catalog.secrets import is_secret_option, remember_secret
 from catalog.sql.columns import at, place
 from catalog.sql.dialect import parse_statement
 from catalog.sql.script import Piece, Substituted, position, split_statements, substitute
@@ -37,8 +38,17 @@ class Outcome:
 class Session:
     def __init__(self, catalog: Catalog, variables: Mapping[str, str] | None = None) -> None:
         self.catalog = catalog
-        self.variables: dict[str, str] = dict(variables or {})
+        self.variables: dict[str, str] = {}
+        for name, value in (variables or {}).items():
+            self.define(name, value)
         self._files: list[Path] = []  # the scripts being run, innermost last
+
+    def define(self, name: str, value: str) -> None:
+        """``${name}`` is ``value`` from now on; a variable named as a secret is masked in
+        whatever schemacat prints (DEFINE pg_password = '...')."""
+        if is_secret_option(name):
+            remember_secret(value)
+        self.variables[name] = value
 
     async def execute(self, script: str, source: str | None = None) -> list[Result]:
         """Run every statement; raise the first error (the statements before it stay applied)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from catalog.errors import CatalogURLError
+from catalog.secrets import redact
 from catalog.store.base import NewVersion, SchemaVersion, Store, StreamRecord, StreamSpec
-from catalog.uri import redact
 
 DEFAULT_CATALOG = "schemacat.db"
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.errors import ConcurrentModification, StreamNotFound, did_you_mean
 from catalog.schema import Schema
-from catalog.uri import redact, redact_options
+from catalog.secrets import redact, redact_options
 
 ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived")
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import asyncpg
 
-from catalog.errors import CatalogError, CatalogURLError, StreamExists
+from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
+from catalog.secrets import redact
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
 from catalog.store.migrations import canonical_schemas
 from catalog.store.sql import Row, SQLStore, Step, Tx
-from catalog.uri import redact, unsplit
+from catalog.uri import locate
 
 DEFAULT_SCHEMA = "schemacat"
 CONNECT_TIMEOUT = 10.0
@@ -84,12 +86,16 @@ class PostgresStore(SQLStore):
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
-        parts = urlsplit(url)
-        query = dict(parse_qsl(parts.query))
+        place = locate(url)
+        query = dict(parse_qsl(place.query))
         schema = query.pop("schema", DEFAULT_SCHEMA)
         if not schema:
             raise CatalogURLError(f"empty ?schema= in {redact(url)}")
-        dsn = unsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
+        try:
+            place.hosts()  # the ports are numbers
+        except SchemacatError as exc:
+            raise CatalogURLError(exc.message, hint=exc.hint) from None
+        dsn = replace(place, scheme="postgresql").base() + (f"?{urlencode(query)}" if query else "")
         try:
             pool = await asyncpg.create_pool(
                 dsn,

@@ -18,12 +18,19 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, CompletionScope, Discovery, Options, Provider
-from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
+from catalog.errors import (
+    AccessDenied,
+    BadOption,
+    DiscoveryError,
+    SourceNotFound,
+    SourceUnreachable,
+)
+from catalog.secrets import redact
+from catalog.uri import locate
 from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.files.iceberg import METADATA_FILE
 from providers.files.tables import chosen, table_discovery, table_metadata
@@ -107,7 +114,7 @@ class S3Provider(Provider):
         return files_basis(facts)
 
     async def check(self, uri: str, options: Options) -> None:
-        bucket = urlsplit(uri).netloc
+        bucket, _ = _bucket_key(uri)
 
         def run() -> None:
             self.client(options).head_bucket(Bucket=bucket)
@@ -116,8 +123,8 @@ class S3Provider(Provider):
 
     async def children(self, uri: str, options: Options) -> list[str] | None:
         """The subfolders (ending in /) and objects directly inside the folder of ``uri``."""
-        parts = urlsplit(uri)
-        bucket, folder = parts.netloc, _parent(parts.path.lstrip("/"))
+        bucket, key = _bucket_key(uri)
+        folder = _parent(key)
 
         def run() -> list[str]:
             page = self.client(options).list_objects_v2(
@@ -141,6 +148,13 @@ class S3Provider(Provider):
         # gets a new client rather than one that goes to the old endpoint
         env = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
         endpoint = options.text("endpoint_url") or env
+        if endpoint and (locate(endpoint).user or locate(endpoint).password):
+            raise BadOption(
+                f"the endpoint_url {redact(endpoint)} holds credentials; S3 signs its requests "
+                "with keys, not with a user in the URL",
+                hint="leave them out of the URL, and give them as boto3 reads them: "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE)",
+            )
         key = (endpoint, options.text("region"), options.timeout, anonymous)
         with self._lock:
             if key not in self._clients:
@@ -164,8 +178,7 @@ class S3Provider(Provider):
     ) -> tuple[list[S3Blob], str, tuple[str, list[S3Blob]] | None]:
         """The objects ``uri`` names, in key order, the prefix they are relative to, and,
         for a Delta or Iceberg table, its format and metadata objects."""
-        parts = urlsplit(uri)
-        bucket, key = parts.netloc, parts.path.lstrip("/")
+        bucket, key = _bucket_key(uri)
         if not bucket:
             raise SourceNotFound(f"{uri} names no bucket", hint="write s3://bucket/key")
         from botocore.exceptions import ClientError
@@ -225,6 +238,18 @@ def _no_such_key(client: Any, bucket: str, key: str) -> SourceNotFound:
     return SourceNotFound(f"no object or prefix s3://{bucket}/{key}", hint=hint)
 
 
+def _bucket_key(uri: str) -> tuple[str, str]:
+    """The bucket and the key (or prefix, or glob) of an ``s3://`` URI."""
+    place = locate(uri)
+    if place.user or place.password:
+        raise BadOption(
+            f"{redact(uri)} holds credentials, and s3:// URIs take none",
+            hint="give them as boto3 reads them: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+            "a profile (AWS_PROFILE), or an instance role",
+        )
+    return place.netloc, place.path.lstrip("/")
+
+
 def _code(exc: Exception) -> str:
     return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
@@ -254,7 +279,7 @@ def _translated(run: Any, uri: str, options: Options) -> Any:
             "for a public bucket, anonymous = true",
         ) from None
     except ClientError as exc:
-        code, bucket = _code(exc), urlsplit(uri).netloc
+        code, bucket = _code(exc), _bucket_key(uri)[0]
         if code == "NoSuchBucket" or (code in ("404", "NotFound") and "HeadBucket" in str(exc)):
             raise SourceNotFound(f"bucket {bucket} does not exist ({uri})") from None
         if code in (

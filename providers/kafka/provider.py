@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -47,7 +46,8 @@ from catalog.infer import Inference
 from catalog.infer.stats import ColumnStats
 from catalog.infer.typed import records_to_table
 from catalog.progress import report
-from catalog.uri import redact
+from catalog.secrets import redact
+from catalog.uri import Location, locate
 from providers.kafka.payloads import infer_payloads, unframe
 
 SECURITY_OPTIONS = (
@@ -139,11 +139,7 @@ class KafkaProvider(Provider):
 
 
 def _topic(uri: str) -> str:
-    return urlsplit(uri).path.strip("/")
-
-
-def _servers(uri: str) -> list[str]:
-    return [s for s in urlsplit(uri).netloc.split(",") if s]
+    return locate(uri).path.strip("/")
 
 
 @asynccontextmanager
@@ -151,12 +147,14 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
     from aiokafka import AIOKafkaConsumer
     from aiokafka.errors import KafkaConnectionError
 
-    servers = _servers(uri)
+    place = locate(uri)
+    place.hosts()  # the ports are numbers
+    servers = [server for server in place.netloc.split(",") if server]
     if not servers:
-        raise SourceNotFound(f"{uri} names no broker", hint="write kafka://host:port/topic")
+        raise SourceNotFound(f"{redact(uri)} names no broker", hint="write kafka://host:port/topic")
     timeout_ms = int(options.timeout * 1000)
     where = ",".join(servers)
-    security = _security(options, where)
+    security = _security(options, where, place)
     try:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=servers,
@@ -201,13 +199,25 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
         await consumer.stop()
 
 
-def _security(options: Options, where: str) -> dict[str, Any]:
-    """aiokafka's security arguments.  The catalog never stores a password, so a
-    stream read again (REFRESH, VALIDATE) finds it in $SCHEMACAT_KAFKA_SASL_PASSWORD."""
+def _security(options: Options, where: str, place: Location) -> dict[str, Any]:
+    """aiokafka's security arguments.  A user and password in the URI are the SASL login's
+    (the options win).  The catalog never stores a password, so a stream read again
+    (REFRESH, VALIDATE) finds it in $SCHEMACAT_KAFKA_SASL_PASSWORD."""
     security: dict[str, Any] = {
         k: options.values[k] for k in SECURITY_OPTIONS if k in options.values and k not in SSL_FILES
     }
     protocol = (options.text("security_protocol") or "PLAINTEXT").upper()
+    if place.user or place.password:
+        if not protocol.startswith("SASL_"):
+            raise BadOption(
+                f"kafka://{place.user or ''}:…@{where} gives a SASL login, but security_protocol "
+                f"is {protocol}",
+                hint="add security_protocol = 'SASL_SSL' (or SASL_PLAINTEXT) and sasl_mechanism "
+                "('PLAIN', 'SCRAM-SHA-256' ...), or leave the user and password out of the URI",
+            )
+        security.setdefault("sasl_plain_username", place.user)
+        if place.password is not None:
+            security.setdefault("sasl_plain_password", place.password)
     if protocol in ("SSL", "SASL_SSL") or any(options.text(k) for k in SSL_FILES):
         security["ssl_context"] = _ssl_context(options)
     mechanism = (options.text("sasl_mechanism") or "").upper()
@@ -294,7 +304,7 @@ async def _fetch(
             close = difflib.get_close_matches(topic, sorted(topics), n=5, cutoff=0.0)
             hint = f"the topics there, closest first: {', '.join(close)}" if close else None
             raise SourceNotFound(
-                f"topic {topic} does not exist on {','.join(_servers(uri))}",
+                f"topic {topic} does not exist on {locate(uri).netloc}",
                 hint=hint or "the broker has no topics",
             )
     partitions = [TopicPartition(topic, p) for p in sorted(known)]

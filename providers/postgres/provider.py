@@ -15,9 +15,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pyarrow as pa
 
@@ -33,7 +33,8 @@ from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceU
 from catalog.infer import discovered_schema, infer_records
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
-from catalog.uri import redact, unsplit
+from catalog.secrets import redact
+from catalog.uri import Location, locate
 from providers.postgres import pg_catalog as pgc
 
 OWN_OPTIONS = ("table", "schema", "include_views")
@@ -124,20 +125,17 @@ def _listing(relation: Relation, found: Discovery | None) -> SourceObject:
     return SourceObject(relation.qualified, kind, rows=relation.rows, schema=found.schema)
 
 
-def _dsn(uri: str) -> str:
-    parts = urlsplit(uri)
-    return unsplit(parts._replace(scheme="postgresql", query=""))
-
-
 @asynccontextmanager
 async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
     import asyncpg
 
-    parts = urlsplit(uri)
+    place = locate(uri)
     libpq = {k: v for k, v in options.values.items() if k in LIBPQ_OPTIONS}
-    host = parts.hostname or libpq.get("host") or "localhost"
-    where = f"{host}:{parts.port or libpq.get('port') or 5432}/{parts.path.lstrip('/')}"
-    dsn = _dsn(uri) + (f"?{urlencode(libpq)}" if libpq else "")
+    host, port = (place.hosts() or [(libpq.get("host") or "localhost", None)])[0]
+    database = place.path.lstrip("/")
+    where = f"{host}:{port or libpq.get('port') or 5432}/{database}"
+    base = replace(place, scheme="postgresql").base()
+    dsn = base + (f"?{urlencode(libpq)}" if libpq else "")
     try:
         conn = await asyncpg.connect(dsn, timeout=options.timeout, command_timeout=options.timeout)
     except (OSError, TimeoutError) as exc:
@@ -157,8 +155,8 @@ async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
         ) from None
     except asyncpg.InvalidCatalogNameError:
         raise SourceNotFound(
-            f"database {parts.path.lstrip('/')} does not exist at {where}",
-            hint=await _close_databases(dsn, parts.path.lstrip("/"), options.timeout),
+            f"database {database} does not exist at {where}",
+            hint=await _close_databases(place, libpq, options.timeout),
         ) from None
     try:
         yield conn
@@ -166,14 +164,16 @@ async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
         await conn.close()
 
 
-async def _close_databases(dsn: str, name: str, timeout: float) -> str:
-    """A hint naming the databases closest to ``name`` (best effort: it needs another login)."""
+async def _close_databases(place: Location, libpq: dict[str, str], timeout: float) -> str:
+    """A hint naming the databases closest to the one ``place`` names (best effort: it needs
+    another login, to the database ``postgres``)."""
     import asyncpg
 
+    name = place.path.lstrip("/")
+    other = replace(place, scheme="postgresql", path="/postgres")
+    dsn = other.base() + (f"?{urlencode(libpq)}" if libpq else "")
     try:
-        conn = await asyncpg.connect(
-            unsplit(urlsplit(dsn)._replace(path="/postgres")), timeout=timeout
-        )
+        conn = await asyncpg.connect(dsn, timeout=timeout)
     except (OSError, asyncpg.PostgresError):
         return "check the database name"
     try:
