@@ -37,6 +37,7 @@ from catalog.errors import (
     SchemacatError,
     StreamExists,
     StreamNotFound,
+    VersionNotFound,
 )
 from catalog.evolve import ColumnAction, apply
 from catalog.first import first_schema
@@ -328,6 +329,12 @@ class Catalog:
     async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
         """One version of a stream; the latest when ``version`` is None."""
         stream = await self.stream(name)
+        if version is not None and not 1 <= version <= stream.latest_version:
+            raise VersionNotFound(
+                f"stream {stream.name!r} has no version {version}",
+                hint=f"its versions are 1 to {stream.latest_version}",
+                subject=("version",),
+            )
         try:
             return await self.store.get_version(stream.name, version)
         except SchemacatError as exc:

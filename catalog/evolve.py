@@ -161,7 +161,13 @@ def check_default(
             pa.array([Decimal(str(default))], dtype)
         else:
             pa.array([default], dtype)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, InvalidOperation):
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowNotImplementedError,
+        pa.ArrowTypeError,
+        InvalidOperation,
+        OverflowError,
+    ):
         raise InvalidRequest(
             f"DEFAULT {sql_literal(default)} is not a {sql_type_name(dtype)} (column {column})",
             hint=f"give a {sql_type_name(dtype)} value",

@@ -23,7 +23,7 @@ import pyarrow as pa
 from catalog.errors import SchemaError
 from catalog.typejson import type_from_json, type_to_json
 from catalog.types import sql_type_name
-from catalog.visit import canonical
+from catalog.visit import MAX_DEPTH, canonical, depth
 
 
 class _NoDefault:
@@ -50,6 +50,8 @@ NO_DEFAULT: Final = _NoDefault()
 #: named by ``header``); a column without a role is (part of) the value.  SQL writes
 #: them KEY, HEADERS and HEADER('name'), as ksqlDB does.
 ROLE, HEADER = "role", "header"
+
+MAX_NAME = 255  # characters in a column's name
 KEY_ROLE, HEADERS_ROLE, HEADER_ROLE = "key", "headers", "header"
 
 _DEFAULT = b"schemacat:default"
@@ -75,6 +77,17 @@ class Field:
             raise SchemaError(f"a field needs a non-empty name, got {self.name!r}")
         if not isinstance(self.type, pa.DataType):
             raise SchemaError(f"field {self.name!r}: expected a pyarrow type, got {self.type!r}")
+        if len(self.name) > MAX_NAME:
+            raise SchemaError(
+                f"a column's name is at most {MAX_NAME} characters, not {len(self.name)}"
+            )
+        levels = depth(self.type)
+        if levels > MAX_DEPTH:
+            raise SchemaError(
+                f"column {self.name} nests types {levels} levels deep; schemacat keeps at most "
+                f"{MAX_DEPTH}",
+                hint="flatten the type, or keep the deep part as JSON",
+            )
         object.__setattr__(self, "type", canonical(self.type))
 
     @property

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from catalog._duckdb_keywords import DUCKDB_KEYWORDS
 from catalog.errors import TypeParseError
-from catalog.visit import TypeVisitor, canonical, children
+from catalog.visit import MAX_DEPTH, TypeVisitor, canonical, children
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -218,10 +218,15 @@ def _parse_cached(text: str) -> pa.DataType:
     return arrow_type(node)
 
 
-def arrow_type(node: exp.DataType) -> pa.DataType:
-    """The Arrow type of a parsed sqlglot ``DataType`` node."""
+def arrow_type(node: exp.DataType, level: int = 1) -> pa.DataType:
+    """The Arrow type of a parsed sqlglot ``DataType`` node (``level`` deep in a type)."""
     from sqlglot import exp
 
+    if level > MAX_DEPTH:
+        raise TypeParseError(
+            f"the type nests more than {MAX_DEPTH} levels deep",
+            hint="flatten the type, or keep the deep part as JSON",
+        )
     kind = node.this
     t = exp.DataType.Type
     simple = _simple_types().get(kind)
@@ -239,14 +244,27 @@ def arrow_type(node: exp.DataType) -> pa.DataType:
             pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
         )
     if kind == t.ARRAY:
-        item = arrow_type(node.expressions[0])
+        item = arrow_type(node.expressions[0], level + 1)
         sizes = [int(v.name) for v in node.args.get("values") or ()]
         return pa.list_(item, sizes[0]) if sizes else pa.list_(item)
     if kind == t.MAP:
-        key, value = (arrow_type(e) for e in node.expressions)
+        if len(node.expressions) != 2:
+            raise TypeParseError(
+                f"{node.sql(dialect='duckdb')} needs a key type and a value type",
+                hint="write MAP(VARCHAR, BIGINT)",
+            )
+        key, value = (arrow_type(e, level + 1) for e in node.expressions)
         return pa.map_(key, value)
+    if kind in (t.STRUCT, t.UNION, t.ENUM) and not node.expressions:
+        what = {t.STRUCT: "one field", t.UNION: "one member", t.ENUM: "one symbol"}[kind]
+        raise TypeParseError(
+            f"{kind.value} needs at least {what}",
+            hint="write STRUCT(a INT), UNION(num INT, str VARCHAR) or ENUM('a', 'b')",
+        )
     if kind in (t.STRUCT, t.UNION):
-        fields = [pa.field(col.name, arrow_type(col.args["kind"])) for col in node.expressions]
+        fields = [
+            pa.field(col.name, arrow_type(col.args["kind"], level + 1)) for col in node.expressions
+        ]
         _reject_duplicates([f.name for f in fields], node)
         if kind == t.STRUCT:
             return pa.struct(fields)

@@ -33,6 +33,7 @@ class Named(Protocol):
 
 
 LEAF, STRUCT, LIST, MAP, UNION = "leaf", "struct", "list", "map", "union"
+MAX_DEPTH = 64  # how deep types may nest: STRUCT(a STRUCT(b INT)[]) is 4 deep
 
 _LIST_IDS = {
     t.id for t in (pa.list_(pa.null()), pa.large_list(pa.null()), pa.list_(pa.null(), 1))
@@ -164,6 +165,11 @@ def partners(
         pairs.append((match, field))
     pairs += [(f, None) for f in old if f.name.lower() not in taken]
     return pairs
+
+
+def depth(dtype: pa.DataType) -> int:
+    """How many types deep ``dtype`` nests: 1 for a leaf, 2 for a list of leaves ..."""
+    return 1 + max((depth(f.type) for f in children(dtype)), default=0)
 
 
 def canonical(dtype: pa.DataType) -> pa.DataType:

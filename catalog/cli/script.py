@@ -9,7 +9,7 @@ from pathlib import Path
 
 from catalog.cli.errors import print_error
 from catalog.cli.render import FORMATS, print_result, use_color
-from catalog.errors import SchemacatError
+from catalog.sql.script import read_script, script_text
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,17 +44,11 @@ def scripts(args: argparse.Namespace) -> list[tuple[str, str]]:
         found.append(("-c", args.statements))
     for name in args.files:
         if name == "-":
-            found.append(("<stdin>", sys.stdin.read()))
+            found.append(("<stdin>", script_text(sys.stdin.buffer, "<stdin>")))
             continue
         path = Path(name)
         files = sorted(path.glob("*.sql")) if path.is_dir() else [path]
-        for file in files:
-            try:
-                found.append((str(file), file.read_text(encoding="utf-8")))
-            except OSError as exc:
-                raise SchemacatError(
-                    f"cannot read {file}: {exc.strerror}", code="SCRIPT_NOT_FOUND"
-                ) from None
+        found += [(str(file), read_script(file)) for file in files]
     return found
 
 

@@ -60,7 +60,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     shell = Shell(args.catalog, debug=args.debug)
     if not sys.stdin.isatty():
-        return asyncio.run(shell.script(sys.stdin.read()))
+        from catalog.sql.script import script_text
+
+        return asyncio.run(shell.script(script_text(sys.stdin.buffer, STDIN)))
     return asyncio.run(shell.main())
 
 

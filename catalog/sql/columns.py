@@ -130,14 +130,17 @@ def field(column: n.StreamColumn) -> Field:
             column,
         )
     comment = column.args.get("comment")
-    return Field(
-        column.name,
-        dtype,
-        nullable,
-        default,
-        comment=str(value(comment)) if comment is not None else None,
-        metadata=_role(column),
-    )
+    try:
+        return Field(
+            column.name,
+            dtype,
+            nullable,
+            default,
+            comment=str(value(comment)) if comment is not None else None,
+            metadata=_role(column),
+        )
+    except SchemacatError as exc:
+        raise at(exc, column.args["kind"]) from None
 
 
 def _role(column: n.StreamColumn) -> dict[str, str]:

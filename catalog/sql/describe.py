@@ -44,8 +44,8 @@ def parse(p: StreamParser) -> exp.Expression:
     version = None
     if p._match_text_seq("VERSION"):
         version = p.literal()
-        if not version.is_int:
-            p.fail("VERSION takes a whole number", p._prev)
+        if not version.is_int or int(version.this) < 1:
+            p.fail("VERSION takes a whole number from 1", p._prev)
     extended = p._match_text_seq("EXTENDED") or extended
     return DescribeStream(this=name, version=version, extended=extended or None)
 

@@ -42,6 +42,7 @@ def parse_statement(text: str) -> exp.Expression:
     from sqlglot.errors import TokenError
 
     _require_interpreted_sqlglot()
+    _check_nesting(text)
     dialect = Schemacat()
     try:
         tokens = dialect.tokenize(text)
@@ -49,6 +50,10 @@ def parse_statement(text: str) -> exp.Expression:
         [node] = parser.parse(tokens, text)
     except TokenError as exc:
         error = SqlSyntaxError(f"cannot read the statement: {exc}")
+        error.offset = 0
+        raise error from None
+    except RecursionError:
+        error = SqlSyntaxError("the statement nests too deeply to read")
         error.offset = 0
         raise error from None
     except ParseError as exc:
@@ -61,6 +66,31 @@ def parse_statement(text: str) -> exp.Expression:
         raise error from None
     assert isinstance(node, exp.Expression)
     return node
+
+
+MAX_BRACKETS = 100  # parentheses in parentheses: a type nests at most 64 deep
+
+
+def _check_nesting(text: str) -> None:
+    """Parentheses nested past reason are an error here, where the reading is flat; deep
+    in sqlglot's recursive parser they would be a RecursionError, or not, by the stack."""
+    level, quote = 0, ""
+    for offset, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            level += 1
+            if level > MAX_BRACKETS:
+                error = SqlSyntaxError(
+                    f"parentheses nest more than {MAX_BRACKETS} deep here",
+                    hint="a type nests at most 64 levels; flatten it, or keep the deep part JSON",
+                )
+                error.offset = offset
+                raise error
+        elif char in ")]":
+            level -= 1
 
 
 @cache

@@ -11,6 +11,7 @@ have fit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, NoReturn, TypeVar
 
@@ -23,6 +24,7 @@ from catalog.sql import nodes as n
 if TYPE_CHECKING:
     from catalog.sql.statement import Statement
 
+MAX_NAME = 255  # characters in a stream's, a column's or an option's name
 QUERY_WORDS = ("SELECT", "WITH", "FROM", "INSERT", "UPDATE", "DELETE")
 TYPE_EXAMPLES = (
     *("BIGINT", "INTEGER", "DOUBLE", "DECIMAL", "VARCHAR", "BOOLEAN", "DATE", "TIMESTAMP"),
@@ -120,6 +122,10 @@ class StreamParser(DuckDBParser):
         token = self._curr
         if not token or token.token_type in NOT_A_NAME:
             self.unexpected(what)
+        if not token.text.strip():
+            self.fail(f"expected {what}, found an empty name", token)
+        if len(token.text) > MAX_NAME:
+            self.fail(f"a name is at most {MAX_NAME} characters, not {len(token.text)}", token)
         self._advance()
         quoted = token.token_type == TokenType.IDENTIFIER
         return self.at(exp.Identifier(this=token.text, quoted=quoted), token)
@@ -139,7 +145,14 @@ class StreamParser(DuckDBParser):
             return self.at(exp.Literal.string(token.text), token)
         if token and token.token_type == TokenType.NUMBER:
             self._advance()
-            return self.at(exp.Literal.number(("-" if negative else "") + token.text), token)
+            if not math.isfinite(float(token.text)):
+                self.fail(
+                    f"the number {token.text} is out of range",
+                    token,
+                    hint="numbers go up to about 1.8e308",
+                )
+            number = exp.Literal(this=("-" if negative else "") + token.text, is_string=False)
+            return self.at(number, token)
         if not negative and token:
             upper = token.text.upper()
             if upper in ("TRUE", "FALSE"):
@@ -191,6 +204,13 @@ class StreamParser(DuckDBParser):
         dtype = self._parse_types(check_func=False, schema=True, allow_identifiers=False)
         if not isinstance(dtype, exp.DataType):
             word = token.text if token else ""
+            if token and token.token_type in self.TYPE_TOKENS:  # a type, with bad parameters
+                self.fail(
+                    f"cannot read the parameters of {word.upper()}",
+                    token,
+                    "write DECIMAL(10,2) (precision 1 to 38, scale 0 to the precision), "
+                    "VARCHAR(20), INTEGER[3], STRUCT(a INT), MAP(VARCHAR, INT)",
+                )
             self.fail(
                 f"unknown type {word!r}" if token else "expected a type",
                 token,

@@ -8,10 +8,61 @@ and column of the original file.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
-from catalog.errors import Position, SqlError
+from catalog.errors import Position, SqlError, SqlSyntaxError
+
+MAX_SCRIPT = 64 * 1024 * 1024  # bytes: larger is not a script someone wrote
+
+
+def read_script(path: str | Path) -> str:
+    """The text of the script at ``path``: a regular file of UTF-8 text, at most 64 MB."""
+    try:
+        with open(path, "rb") as file:
+            kind = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(kind):
+                what = "a folder" if stat.S_ISDIR(kind) else "not a regular file"
+                raise SqlError(
+                    f"the script {path} is {what}",
+                    hint="give a .sql file (a folder's scripts run with schemacat run FOLDER)",
+                    code="SCRIPT_NOT_FOUND",
+                )
+            return script_text(file, str(path))
+    except OSError as exc:
+        raise SqlError(
+            f"cannot read the script {path}: {exc.strerror}", code="SCRIPT_NOT_FOUND"
+        ) from None
+
+
+def script_text(stream: BinaryIO, name: str) -> str:
+    """What ``stream`` holds, as a script: UTF-8 text without NUL bytes, at most 64 MB."""
+    data = stream.read(MAX_SCRIPT + 1)
+    if len(data) > MAX_SCRIPT:
+        raise SqlError(
+            f"{name} is larger than {MAX_SCRIPT // 1024 // 1024} MB, too large for a script",
+            code="SCRIPT_TOO_LARGE",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SqlError(
+            f"{name} is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line}",
+            hint="save the script as UTF-8",
+            code="SCRIPT_NOT_TEXT",
+        ) from None
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise SqlError(
+            f"{name} holds binary data (a NUL byte on line {line}), not a script",
+            code="SCRIPT_NOT_TEXT",
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -21,16 +72,33 @@ class Piece:
     text: str
     start: int
     terminated: bool  # ended by ``;`` (the shell waits for one)
+    unclosed: int | None = None  # where a comment or quote the script never closes opens
+
+    def check(self) -> None:
+        """Raise a syntax error at what this piece leaves open."""
+        if self.unclosed is None:
+            return
+        opened = self.text[self.unclosed - self.start :][:2]
+        what = "comment /*" if opened == "/*" else f"quoted text {opened[0]}"
+        error = SqlSyntaxError(
+            f"the {what} opened here is never closed",
+            hint="close it (*/ ends a comment; a quote inside quoted text is doubled: 'it''s')",
+        )
+        error.offset = self.unclosed - self.start
+        raise error
 
 
 def split_statements(script: str) -> list[Piece]:
     pieces: list[Piece] = []
     start = i = 0
     length = len(script)
+    unclosed = None
     while i < length:
         char = script[i]
         if char in ("'", '"'):
-            i = _after_quoted(script, i, char)
+            end = _closing(script, i, char)
+            unclosed = i if end is None else None
+            i = length if end is None else end
             continue
         if script.startswith("--", i):
             end = script.find("\n", i)
@@ -38,13 +106,14 @@ def split_statements(script: str) -> list[Piece]:
             continue
         if script.startswith("/*", i):
             end = script.find("*/", i + 2)
+            unclosed = i if end < 0 else None
             i = length if end < 0 else end + 2
             continue
         if char == ";":
             _add(pieces, script, start, i, terminated=True)
             start = i + 1
         i += 1
-    _add(pieces, script, start, length, terminated=False)
+    _add(pieces, script, start, length, terminated=False, unclosed=unclosed)
     return pieces
 
 
@@ -68,12 +137,6 @@ def open_quote(text: str) -> int | None:
     return None
 
 
-def _after_quoted(script: str, i: int, quote: str) -> int:
-    """The index after the quoted text opening at ``i`` (the end if it is never closed)."""
-    end = _closing(script, i, quote)
-    return len(script) if end is None else end
-
-
 def _closing(script: str, i: int, quote: str) -> int | None:
     """The index after the quote closing the one at ``i`` (a doubled quote stays inside)."""
     i += 1
@@ -87,26 +150,37 @@ def _closing(script: str, i: int, quote: str) -> int | None:
     return None
 
 
-def _add(pieces: list[Piece], script: str, start: int, end: int, *, terminated: bool) -> None:
+def _add(
+    pieces: list[Piece],
+    script: str,
+    start: int,
+    end: int,
+    *,
+    terminated: bool,
+    unclosed: int | None = None,
+) -> None:
     text = script[start:end]
-    if _only_comments(text):
+    skipped = _leading_comments(text)
+    if skipped == len(text) and unclosed is None:
         return
-    skipped = len(text) - len(text.lstrip())
-    pieces.append(Piece(text[skipped:].rstrip(), start + skipped, terminated))
+    if unclosed is not None and unclosed < start + skipped:  # an unclosed comment first
+        skipped = unclosed - start
+    pieces.append(Piece(text[skipped:].rstrip(), start + skipped, terminated, unclosed))
 
 
-def _only_comments(text: str) -> bool:
-    rest = text
+def _leading_comments(text: str) -> int:
+    """How many characters of ``text`` are white space and comments before a statement."""
+    i = 0
     while True:
-        rest = rest.lstrip()
-        if rest.startswith("--"):
-            end = rest.find("\n")
-            rest = "" if end < 0 else rest[end + 1 :]
-        elif rest.startswith("/*"):
-            end = rest.find("*/")
-            rest = "" if end < 0 else rest[end + 2 :]
+        i += len(text) - i - len(text[i:].lstrip())
+        if text.startswith("--", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i)
+            i = len(text) if end < 0 else end + 2
         else:
-            return not rest
+            return i
 
 
 @dataclass(frozen=True)

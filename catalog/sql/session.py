@@ -20,7 +20,14 @@ from catalog.result import Result
 from catalog.secrets import is_secret_option, remember_secret
 from catalog.sql.columns import at, place
 from catalog.sql.dialect import parse_statement
-from catalog.sql.script import Piece, Substituted, position, split_statements, substitute
+from catalog.sql.script import (
+    Piece,
+    Substituted,
+    position,
+    read_script,
+    split_statements,
+    substitute,
+)
 from catalog.sql.table import BY_NODE
 
 MAX_NESTING = 16
@@ -75,6 +82,7 @@ class Session:
         substituted: Substituted | None = None
         node: exp.Expression | None = None
         try:
+            piece.check()
             substituted = substitute(piece.text, self.variables)
             node = parse_statement(substituted.text)
             return await BY_NODE[type(node)].run(self, node)
@@ -92,17 +100,25 @@ class Session:
         """RUN SCRIPT: a path relative to the running script's folder (else the working folder)."""
         base = self._files[-1].parent if self._files else Path.cwd()
         target = (base / path).resolve()
-        if len(self._files) >= MAX_NESTING or target in self._files:
-            raise at(
-                SqlError(f"RUN SCRIPT {path} would run itself again", code="SCRIPT_LOOP"), node.this
+        if target in self._files:
+            chain = " -> ".join(f.name for f in self._files[self._files.index(target) :])
+            error = SqlError(
+                f"RUN SCRIPT {path} would run itself again ({chain} -> {target.name})",
+                code="SCRIPT_LOOP",
             )
+            raise at(error, node.this)
+        if len(self._files) >= MAX_NESTING:
+            error = SqlError(
+                f"RUN SCRIPT {path} would be the {len(self._files) + 1}th script deep; scripts "
+                f"run scripts at most {MAX_NESTING} deep",
+                hint="run some of them one after the other instead",
+                code="SCRIPT_TOO_DEEP",
+            )
+            raise at(error, node.this)
         try:
-            text = target.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise at(
-                SqlError(f"cannot read the script {path}: {exc.strerror}", code="SCRIPT_NOT_FOUND"),
-                node.this,
-            ) from None
+            text = read_script(target)
+        except SqlError as exc:
+            raise at(exc, node.this) from None
         self._files.append(target)
         try:
             return await self.execute(text, str(target))
