@@ -119,13 +119,18 @@ class PostgresStore(SQLStore):
 
     @asynccontextmanager
     async def _transaction(self, lock_catalog: bool = False) -> AsyncIterator[Tx]:
-        async with self._pool.acquire() as conn, conn.transaction():
-            if lock_catalog:
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}"
-                )
-                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
-            yield _PgTx(conn)
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                if lock_catalog:
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}"
+                    )
+                    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
+                yield _PgTx(conn)
+        except asyncpg.UniqueViolationError:
+            raise  # create_stream's to tell
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise self._error(exc) from None
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         return self._transaction()
@@ -137,7 +142,29 @@ class PostgresStore(SQLStore):
         return self._transaction(lock_catalog=True)
 
     async def query(self, sql: str, *args: Any) -> list[Row]:
-        return [dict(r) for r in await self._pool.fetch(sql, *args)]
+        try:
+            return [dict(r) for r in await self._pool.fetch(sql, *args)]
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception) -> CatalogError:
+        """What went wrong with the catalog database, in words a user can act on; a
+        transaction that failed is rolled back, so nothing changed."""
+        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+            return CatalogError(
+                f"the catalog database {self.url} refused: {exc}",
+                hint=f"the user needs CREATE on the database (for the schema {self.schema}) "
+                "or an owner to create it, then USAGE and CREATE on the schema",
+                code="CATALOG_PRIVILEGE",
+            )
+        if isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.ConnectionDoesNotExistError):
+            return CatalogError(
+                f"lost the connection to the catalog database {self.url} ({exc}); "
+                "what was being written is rolled back",
+                hint="check that the server is up, then run the statement again",
+                code="CATALOG_UNREACHABLE",
+            )
+        return CatalogError(f"the catalog database {self.url} failed: {exc}")
 
     def to_datetime(self, value: Any) -> datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -4,14 +4,22 @@ All statements run on one connection in one worker thread, so the event loop
 never blocks on the disk.  Writes take SQLite's write lock up front
 (``BEGIN IMMEDIATE``) and wait up to ``busy_timeout`` for another process to
 finish; reads see a consistent snapshot.
+
+A file is looked at before anything is written to it: a SQLite database that
+is not a schemacat catalog is refused as it is, and a catalog this user may not
+write (the file, or its folder, which holds SQLite's -wal and -shm files) is
+opened read-only: every read statement works, a write says why it cannot.
+Errors of the file itself (damaged, full disk, locked too long) are catalog
+errors that say so; the statement that met them changed nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -92,6 +100,7 @@ class SQLiteStore(SQLStore):
     def __init__(self, path: str) -> None:
         self.url = f"sqlite:///{path}"
         self.path = path
+        self.read_only = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemacat-sqlite")
         self._lock = asyncio.Lock()  # one transaction at a time on the one connection
         self.conn: sqlite3.Connection
@@ -100,7 +109,7 @@ class SQLiteStore(SQLStore):
     async def open(cls, path: str) -> SQLiteStore:
         store = cls(path)
         try:
-            store.conn = await store.call(_connect, path)
+            store.conn, store.read_only = await store.call(_connect, path)
             await store.migrate()
         except BaseException:
             await store.close()
@@ -108,7 +117,22 @@ class SQLiteStore(SQLStore):
         return store
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        except sqlite3.Error as exc:
+            raise _catalog_error(self.path, exc) from None
+
+    async def migrate(self, migrations: Sequence[tuple[int, Sequence[Step]]] | None = None) -> None:
+        if not self.read_only:
+            await super().migrate(migrations)
+            return
+        pending = max(v for v, _ in migrations or self.MIGRATIONS) - await self.store_version()
+        if pending > 0:
+            raise CatalogError(
+                f"the catalog {self.path} was written by an older schemacat and needs an "
+                "upgrade, which this user may not write",
+                hint="open it once with schemacat as a user who may write it and its folder",
+            )
 
     @asynccontextmanager
     async def _begin(self, statement: str) -> AsyncIterator[Tx]:
@@ -127,6 +151,13 @@ class SQLiteStore(SQLStore):
             return await self.call(_fetch, self.conn, sql, args)
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        if self.read_only:
+            raise CatalogError(
+                f"the catalog {self.path} is open read-only: this user may not write the file "
+                "or its folder, so statements that change it cannot run (reads can)",
+                hint="ask for write access, or work on a copy of the file",
+                code="CATALOG_READ_ONLY",
+            )
         return self._begin("BEGIN IMMEDIATE")
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
@@ -165,19 +196,106 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.005)
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def _connect(path: str) -> tuple[sqlite3.Connection, bool]:
+    """A connection to the catalog at ``path``, and whether it is read-only."""
+    file = Path(path).expanduser()
     if path != ":memory:":
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        tables = _tables(file)
+        if tables and "schemacat_migrations" not in tables:
+            names = ", ".join(sorted(tables)[:5])
+            raise CatalogError(
+                f"{path} is a SQLite database, but not a schemacat catalog (its tables: {names})",
+                hint="give the path of a catalog, or of a file that does not exist yet; "
+                "schemacat leaves this one as it is",
+            )
+        if tables is not None and not _writable(file):
+            return _read_only(file), True
+        file.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _enable_wal(conn)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn, False
+
+
+def _tables(file: Path) -> set[str] | None:
+    """The tables of the SQLite database in ``file``; None where there is no database yet."""
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _enable_wal(conn)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
+        with file.open("rb") as opened:
+            header = opened.read(16)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CatalogError(f"cannot read the catalog file {file}: {exc.strerror}") from None
+    if not header:
+        return None
+    if header != b"SQLite format 3\x00":
         raise CatalogError(
-            f"cannot open the catalog file {path}: {exc}",
-            hint="check that it is a schemacat catalog (SQLite) and that you may write to it",
-        ) from None
-    return conn
+            f"{file} is not a schemacat catalog: it is not a SQLite database",
+            hint="give the path of a catalog, or of a file that does not exist yet; "
+            "schemacat leaves this one as it is",
+        )
+    conn = _read_only(file)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
+def _writable(file: Path) -> bool:
+    """Whether this user may write ``file`` and its folder (where -wal and -shm go)."""
+    return os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)
+
+
+def _read_only(file: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, not even SQLite's -shm file: without one, a
+    database in WAL mode is read as immutable, which is right when no -wal is left."""
+    for mode in ("ro", "ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{file.absolute().as_uri()}?mode={mode}", uri=True)
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            wal = file.with_name(file.name + "-wal")
+            if mode != "ro" or (wal.exists() and wal.stat().st_size):
+                raise
+            continue
+        conn.row_factory = sqlite3.Row
+        return conn
+    raise AssertionError("unreachable")
+
+
+def _catalog_error(path: str, exc: sqlite3.Error) -> CatalogError:
+    """What went wrong with the catalog file, in words a user can act on."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return CatalogError(
+            f"the catalog file {path} could not be written ({exc}: the disk may be full, or "
+            "the file too large for this process); the statement changed nothing",
+            hint="free some space (or raise the file size limit), then run it again",
+            code="CATALOG_FULL",
+        )
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return CatalogError(
+            f"the catalog file {path} is damaged ({exc})",
+            hint="restore it from a copy; PRAGMA integrity_check in sqlite3 says what is wrong",
+            code="CATALOG_DAMAGED",
+        )
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return CatalogError(
+            f"the catalog {path} stayed locked by another process for "
+            f"{BUSY_TIMEOUT_MS // 1000} s; the statement changed nothing",
+            hint="run it again when the other writer is done",
+            code="CATALOG_LOCKED",
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return CatalogError(
+            f"the catalog {path} cannot be written ({exc}); the statement changed nothing",
+            hint="check that the file and its folder may be written (a read-only disk?)",
+            code="CATALOG_READ_ONLY",
+        )
+    return CatalogError(
+        f"the catalog file {path} failed: {exc}",
+        hint="check the file, its folder and the disk",
+    )
