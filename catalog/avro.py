@@ -61,7 +61,14 @@ def read_record(avsc: str | Mapping[str, Any]) -> tuple[list[Field], str]:
             hint='wrap the value in {"type": "record", "name": ..., "fields": [...]}',
         )
     reader = _AvroReader()
-    struct, meta = reader.read(avsc, namespace=None)
+    try:
+        struct, meta = reader.read(avsc, namespace=None)
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise AvroSchemaError(
+            f"{reader.at or 'the schema'}: an Avro schema schemacat cannot read "
+            f"({type(exc).__name__}: {exc})",
+            hint="check it with Avro's own tools (avro-tools, fastavro.parse_schema)",
+        ) from None
     return [Field.from_arrow(f) for f in struct], meta[AVRO_NAME]
 
 
@@ -71,6 +78,7 @@ class _AvroReader:
     def __init__(self) -> None:
         self.named: dict[str, tuple[pa.DataType, dict[str, str]]] = {}
         self.in_progress: set[str] = set()
+        self.at = ""  # the name of the record or field being read, for errors
 
     def read(self, node: Any, namespace: str | None) -> tuple[pa.DataType, dict[str, str]]:
         """The Arrow type of ``node`` and the field metadata that goes with it."""
@@ -155,6 +163,7 @@ class _AvroReader:
         return dtype, meta
 
     def _field(self, node: Mapping[str, Any], namespace: str | None) -> pa.Field:
+        self.at = f"field {node['name']}"
         dtype, nullable, meta = self._member(node["type"], namespace)
         field = Field(
             name=node["name"],

@@ -146,8 +146,8 @@ class Field:
                 aliases=tuple(data.get("aliases", ())),
                 metadata=dict(data.get("metadata", {})),
             )
-        except (KeyError, TypeError) as exc:
-            raise SchemaError(f"malformed field in canonical JSON: {data!r}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            raise SchemaError(f"malformed field in canonical JSON: {str(data)[:200]}") from None
 
     def replace(self, **changes: Any) -> Field:
         return replace(self, **changes)

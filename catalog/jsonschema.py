@@ -142,20 +142,29 @@ def read_object(doc: Mapping[str, Any]) -> tuple[list[Field], str | None]:
     ``anyOf [T, {"type": "null"}]`` are nullable; local ``$ref``s into
     ``$defs``/``definitions`` are followed; ``{}`` (anything) becomes JSON.
     """
+    if not isinstance(doc, Mapping):
+        raise SchemaError(f"a JSON Schema is a JSON object, not {type(doc).__name__}")
     reader = _JsonSchemaReader(doc)
-    dtype, _ = reader.read(doc, "")
+    try:
+        dtype, _ = reader.read(doc, "")
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        where = reader.at or "the document"
+        raise SchemaError(f"{where}: a JSON Schema schemacat cannot read ({exc})") from None
     if not pa.types.is_struct(dtype):
         raise SchemaError("a JSON Schema for a stream must describe an object with properties")
-    return [Field.from_arrow(f) for f in dtype], doc.get("title")
+    title = doc.get("title")
+    return [Field.from_arrow(f) for f in dtype], title if isinstance(title, str) else None
 
 
 class _JsonSchemaReader:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
         self.resolving: set[str] = set()
+        self.at = ""  # the path being read, for errors
 
     def read(self, node: Any, path: str) -> tuple[pa.DataType, bool]:
         """The type of ``node`` and whether it admits null."""
+        self.at = path
         if node is True or node == {}:
             return pa.json_(), True
         if not isinstance(node, Mapping):

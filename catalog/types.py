@@ -204,13 +204,22 @@ def parse_sql_type(text: str) -> pa.DataType:
 @lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> pa.DataType:
     from sqlglot import exp
-    from sqlglot.errors import ParseError
+    from sqlglot.errors import ParseError, TokenError
 
     from catalog._type_dialect import TypeDialect
 
     try:
         node = exp.DataType.build(text, dialect=TypeDialect)
-    except ParseError:
+    # sqlglot's own reading of some garbage ends in its IndexError, AttributeError ...
+    except (
+        ParseError,
+        TokenError,
+        LookupError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        RecursionError,
+    ):
         raise TypeParseError(
             f"unknown type {text!r}",
             hint="use a type such as BIGINT, DOUBLE, VARCHAR, TIMESTAMP, STRUCT(a INT)[]",
@@ -218,8 +227,19 @@ def _parse_cached(text: str) -> pa.DataType:
     return arrow_type(node)
 
 
-def arrow_type(node: exp.DataType, level: int = 1) -> pa.DataType:
-    """The Arrow type of a parsed sqlglot ``DataType`` node (``level`` deep in a type)."""
+def arrow_type(node: exp.DataType) -> pa.DataType:
+    """The Arrow type of a parsed sqlglot ``DataType`` node."""
+    try:
+        return _arrow_type(node, 1)
+    except (LookupError, TypeError, ValueError, AttributeError, RecursionError):  # odd parses
+        raise TypeParseError(
+            f"cannot read the type {node.sql(dialect='duckdb')!r}",
+            hint="use a type such as BIGINT, DOUBLE, VARCHAR, TIMESTAMP, STRUCT(a INT)[]",
+        ) from None
+
+
+def _arrow_type(node: exp.DataType, level: int) -> pa.DataType:
+    """``arrow_type``, ``level`` deep in a type."""
     from sqlglot import exp
 
     if level > MAX_DEPTH:
@@ -244,7 +264,7 @@ def arrow_type(node: exp.DataType, level: int = 1) -> pa.DataType:
             pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
         )
     if kind == t.ARRAY:
-        item = arrow_type(node.expressions[0], level + 1)
+        item = _arrow_type(node.expressions[0], level + 1)
         sizes = [int(v.name) for v in node.args.get("values") or ()]
         return pa.list_(item, sizes[0]) if sizes else pa.list_(item)
     if kind == t.MAP:
@@ -253,7 +273,7 @@ def arrow_type(node: exp.DataType, level: int = 1) -> pa.DataType:
                 f"{node.sql(dialect='duckdb')} needs a key type and a value type",
                 hint="write MAP(VARCHAR, BIGINT)",
             )
-        key, value = (arrow_type(e, level + 1) for e in node.expressions)
+        key, value = (_arrow_type(e, level + 1) for e in node.expressions)
         return pa.map_(key, value)
     if kind in (t.STRUCT, t.UNION, t.ENUM) and not node.expressions:
         what = {t.STRUCT: "one field", t.UNION: "one member", t.ENUM: "one symbol"}[kind]
@@ -263,7 +283,7 @@ def arrow_type(node: exp.DataType, level: int = 1) -> pa.DataType:
         )
     if kind in (t.STRUCT, t.UNION):
         fields = [
-            pa.field(col.name, arrow_type(col.args["kind"], level + 1)) for col in node.expressions
+            pa.field(col.name, _arrow_type(col.args["kind"], level + 1)) for col in node.expressions
         ]
         _reject_duplicates([f.name for f in fields], node)
         if kind == t.STRUCT:

@@ -16,15 +16,13 @@ from typing import Any
 
 from catalog.errors import SchemaError
 from catalog.schema import Schema
+from catalog.sql.script import read_script
 
 
 def load_schema_file(path: str | Path) -> tuple[Schema, str]:
     """The schema in ``path`` and its kind: ``avro``, ``jsonschema``, ``canonical`` or ``sql``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SchemaError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_script(path, "schema file")
     if path.suffix.lower() == ".sql":
         import asyncio
 
@@ -35,13 +33,19 @@ def load_schema_file(path: str | Path) -> tuple[Schema, str]:
         raise SchemaError(
             f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"  # type: ignore[attr-defined]
         ) from None
+    except RecursionError:
+        raise SchemaError(f"{path} nests its JSON too deeply to read") from None
     kind = schema_kind(doc)
-    if kind == "avro":
-        return Schema.from_avro(doc), kind
-    if kind == "jsonschema":
-        return Schema.from_json_schema(doc), kind
-    if kind == "canonical":
-        return Schema.from_json(doc), kind
+    readers = {
+        "avro": Schema.from_avro,
+        "jsonschema": Schema.from_json_schema,
+        "canonical": Schema.from_json,
+    }
+    if kind is not None:
+        try:
+            return readers[kind](doc), kind
+        except SchemaError as exc:
+            raise SchemaError(f"{path}: {exc.message}", hint=exc.hint, code=exc.code) from None
     raise SchemaError(
         f"{path} holds no schema schemacat knows",
         hint="use an Avro record (.avsc), a JSON Schema of an object, or canonical JSON",

@@ -47,7 +47,7 @@ def parse_statement(text: str) -> exp.Expression:
     try:
         tokens = dialect.tokenize(text)
         parser = dialect.parser()
-        [node] = parser.parse(tokens, text)
+        node, *more = parser.parse(tokens, text) or [None]
     except TokenError as exc:
         error = SqlSyntaxError(f"cannot read the statement: {exc}")
         error.offset = 0
@@ -56,6 +56,11 @@ def parse_statement(text: str) -> exp.Expression:
         error = SqlSyntaxError("the statement nests too deeply to read")
         error.offset = 0
         raise error from None
+    except (LookupError, TypeError, ValueError, AttributeError) as exc:
+        # sqlglot's own reading of some garbage ends in these; --debug shows where
+        error = SqlSyntaxError("cannot read the statement", hint="check its syntax near its end")
+        error.offset = 0
+        raise error from exc
     except ParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
         description = str(detail.get("description") or exc).split(". Line")[0]
@@ -64,7 +69,13 @@ def parse_statement(text: str) -> exp.Expression:
             text, detail.get("line"), detail.get("col"), detail.get("highlight") or ""
         )
         raise error from None
-    assert isinstance(node, exp.Expression)
+    if not isinstance(node, exp.Expression) or more:
+        error = SqlSyntaxError(
+            "expected one statement" if more else "expected a statement",
+            hint="statements end with ; and begin with CREATE, ALTER, SHOW, DESCRIBE ...",
+        )
+        error.offset = 0
+        raise error
     return node
 
 

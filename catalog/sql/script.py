@@ -20,22 +20,23 @@ from catalog.errors import Position, SqlError, SqlSyntaxError
 MAX_SCRIPT = 64 * 1024 * 1024  # bytes: larger is not a script someone wrote
 
 
-def read_script(path: str | Path) -> str:
-    """The text of the script at ``path``: a regular file of UTF-8 text, at most 64 MB."""
+def read_script(path: str | Path, what: str = "script") -> str:
+    """The text of the script (or other ``what``) at ``path``: a regular file of UTF-8 text,
+    at most 64 MB."""
     try:
         with open(path, "rb") as file:
             kind = os.fstat(file.fileno()).st_mode
             if not stat.S_ISREG(kind):
-                what = "a folder" if stat.S_ISDIR(kind) else "not a regular file"
+                kind_of = "a folder" if stat.S_ISDIR(kind) else "not a regular file"
                 raise SqlError(
-                    f"the script {path} is {what}",
-                    hint="give a .sql file (a folder's scripts run with schemacat run FOLDER)",
+                    f"the {what} {path} is {kind_of}",
+                    hint="give a file (a folder's scripts run with schemacat run FOLDER)",
                     code="SCRIPT_NOT_FOUND",
                 )
             return script_text(file, str(path))
     except OSError as exc:
         raise SqlError(
-            f"cannot read the script {path}: {exc.strerror}", code="SCRIPT_NOT_FOUND"
+            f"cannot read the {what} {path}: {exc.strerror}", code="SCRIPT_NOT_FOUND"
         ) from None
 
 
@@ -59,7 +60,7 @@ def script_text(stream: BinaryIO, name: str) -> str:
     if "\0" in text:
         line = text.count("\n", 0, text.index("\0")) + 1
         raise SqlError(
-            f"{name} holds binary data (a NUL byte on line {line}), not a script",
+            f"{name} holds binary data (a NUL byte on line {line}), not text",
             code="SCRIPT_NOT_TEXT",
         )
     return text
