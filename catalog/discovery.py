@@ -14,6 +14,7 @@ inside a URI).  ``providers.testing`` is the suite every provider should pass.
 from __future__ import annotations
 
 import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -170,6 +171,32 @@ def sample_basis(facts: Mapping[str, Any]) -> str:
     return basis
 
 
+class Deadline:
+    """A timeout kept as a deadline: every wait of one discovery (connecting, retrying,
+    fetching) takes what is left of it, and messages say how long it really took."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def left(self) -> float:
+        return max(self.seconds - self.elapsed, 0.0)
+
+    def took(self) -> str:
+        """``after 0.7 s`` (of a 10 s timeout)."""
+        return f"after {self.elapsed:.1f} s"
+
+
+def reason(exc: BaseException) -> str:
+    """What an exception says, or what it is when it says nothing (a bare TimeoutError)."""
+    return str(exc) or type(exc).__name__
+
+
 @dataclass(frozen=True)
 class Options:
     """Source options (from the URI's query string, WITH (...), or keyword arguments)."""
@@ -222,6 +249,10 @@ class Options:
     @property
     def timeout(self) -> float:
         return self.number("timeout", float(os.environ.get("SCHEMACAT_TIMEOUT", "10")))
+
+    def deadline(self) -> Deadline:
+        """The timeout, from now."""
+        return Deadline(self.timeout)
 
     @property
     def format(self) -> str:

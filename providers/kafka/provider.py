@@ -28,10 +28,12 @@ import pyarrow as pa
 from catalog.discovery import (
     COMMON_OPTIONS,
     CompletionScope,
+    Deadline,
     Discovery,
     Options,
     Provider,
     SourceObject,
+    reason,
 )
 from catalog.errors import (
     AccessDenied,
@@ -62,7 +64,7 @@ SECURITY_OPTIONS = (
 SSL_FILES = {"ssl_cafile": "cafile", "ssl_certfile": "certfile", "ssl_keyfile": "keyfile"}
 PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 PASSWORD_VARIABLE = "SCHEMACAT_KAFKA_SASL_PASSWORD"
-IDLE_POLLS = 4  # empty fetches in a row after which the partitions are taken as read
+POLL = 0.5  # seconds a fetch waits for records, at most
 
 
 @dataclass(frozen=True)
@@ -132,18 +134,43 @@ class KafkaProvider(Provider):
         start = options.text("from", "latest")
         if start not in ("latest", "earliest"):
             raise BadOption(f"option from must be latest or earliest, not {start!r}")
-        async with _consumer(uri, options) as consumer:
-            return await asyncio.wait_for(
-                _fetch(consumer, uri, topic, start, options.sample_size), options.timeout
-            )
+        deadline = options.deadline()
+        async with _consumer(uri, options, deadline) as consumer:
+            try:
+                return await asyncio.wait_for(
+                    _fetch(consumer, uri, topic, start, options.sample_size, deadline=deadline),
+                    deadline.left,
+                )
+            except TimeoutError:  # the offsets never came
+                raise _silent(uri, topic, deadline, "the partitions' offsets") from None
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():  # Ctrl-C: cancelled, as asked
+                    raise
+                raise SourceUnreachable(  # aiokafka's own, when the broker went away
+                    f"lost the connection to the Kafka broker at {locate(uri).netloc} while "
+                    f"sampling {topic} ({deadline.took()})",
+                    hint="check that the broker is up, then run it again",
+                ) from None
 
 
 def _topic(uri: str) -> str:
     return locate(uri).path.strip("/")
 
 
+def _silent(uri: str, topic: str, deadline: Deadline, what: str) -> SourceUnreachable:
+    return SourceUnreachable(
+        f"the Kafka broker at {locate(uri).netloc} sent none of {what} of topic {topic} "
+        f"within the timeout ({deadline.took()})",
+        hint="the broker may advertise an address this machine cannot reach "
+        "(advertised.listeners), or the link is slow: then raise timeout",
+    )
+
+
 @asynccontextmanager
-async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
+async def _consumer(
+    uri: str, options: Options, deadline: Deadline | None = None
+) -> AsyncIterator[Any]:
     from aiokafka import AIOKafkaConsumer
     from aiokafka.errors import KafkaConnectionError
 
@@ -169,13 +196,14 @@ async def _consumer(uri: str, options: Options) -> AsyncIterator[Any]:
             f"the Kafka security options for {where} do not fit together: {exc}",
             hint="see security_protocol, sasl_mechanism and sasl_plain_username",
         ) from None
+    deadline = deadline or options.deadline()
     try:
-        await asyncio.wait_for(consumer.start(), options.timeout)
+        await asyncio.wait_for(consumer.start(), deadline.left)
     except (TimeoutError, KafkaConnectionError, OSError) as exc:
         await consumer.stop()
+        why = "no answer within the timeout" if isinstance(exc, TimeoutError) else reason(exc)
         raise SourceUnreachable(
-            f"cannot reach the Kafka broker at {where} within {options.timeout:g}s "
-            f"({exc or 'timeout'})",
+            f"cannot reach the Kafka broker at {where}: {why} ({deadline.took()})",
             hint="check host and port, and that the broker advertises an address you can reach"
             + (
                 "; over TLS, also that ssl_cafile signed the broker's certificate and, "
@@ -292,8 +320,10 @@ def plan(
 
 
 async def _fetch(
-    consumer: Any, uri: str, topic: str, start: str, wanted: int
+    consumer: Any, uri: str, topic: str, start: str, wanted: int, *, deadline: Deadline
 ) -> tuple[list[Message], dict[str, Any]]:
+    """The planned messages, read until every partition's range is read or the deadline:
+    a slow link gets all its timeout, and what came by then is the sample."""
     from aiokafka import TopicPartition
 
     known = consumer.partitions_for_topic(topic)  # from the metadata read at start
@@ -334,12 +364,11 @@ async def _fetch(
     planned = sum(stop - first for first, stop in ranges.values())
     what = f"sampling {redact(uri)}"
     report(what, 0, planned)
-    idle = 0
-    while open_ranges and idle < IDLE_POLLS:
+    while open_ranges and deadline.left > 0:
         batch = await consumer.getmany(
-            *(TopicPartition(topic, p) for p in open_ranges), timeout_ms=500
+            *(TopicPartition(topic, p) for p in open_ranges),
+            timeout_ms=max(int(min(deadline.left, POLL) * 1000), 1),
         )
-        idle = 0 if batch else idle + 1
         for tp, records in batch.items():
             stop = open_ranges.get(tp.partition, (0, 0))[1]
             for r in records:
@@ -352,6 +381,13 @@ async def _fetch(
             if await consumer.position(tp) >= open_ranges.get(tp.partition, (0, 0))[1]:
                 open_ranges.pop(tp.partition, None)
                 consumer.pause(tp)
+    if open_ranges:
+        if not messages:
+            raise _silent(uri, topic, deadline, f"the {planned} messages planned")
+        facts["notes"] = [
+            f"the sample stopped at the timeout ({deadline.took()}) with {len(messages)} of "
+            f"the {planned} messages planned; raise timeout for the rest"
+        ]
     return messages, facts
 
 

@@ -12,11 +12,12 @@ the number of tables.  libpq's connection parameters in the query string
 
 from __future__ import annotations
 
+import asyncio
 import difflib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ from catalog.discovery import (
     Options,
     Provider,
     SourceObject,
+    reason,
 )
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from catalog.infer import discovered_schema, infer_records
@@ -37,6 +39,7 @@ from catalog.secrets import redact
 from catalog.uri import Location, locate
 from providers.postgres import pg_catalog as pgc
 
+T = TypeVar("T")
 OWN_OPTIONS = ("table", "schema", "include_views")
 LIBPQ_OPTIONS = (  # the connection parameters asyncpg reads from a DSN's query string
     *("host", "port", "user", "password", "passfile", "dbname", "sslmode", "sslrootcert"),
@@ -71,35 +74,49 @@ class PostgresProvider(Provider):
                 f"{redact(uri)} names a database, not a table",
                 hint="add ?table=[schema.]table (schemacat discover lists the tables)",
             )
-        async with _connection(uri, options) as conn:
-            reader = _Reader(conn, options)
-            relation = await reader.one(options.text("table") or "")
-            [found] = await reader.describe([relation], uri)
-            return found
+
+        async def read() -> Discovery:
+            async with _connection(uri, options) as conn:
+                reader = _Reader(conn, options)
+                relation = await reader.one(options.text("table") or "")
+                [found] = await reader.describe([relation], uri)
+                return found
+
+        return await _within(read(), uri, options)
 
     async def sample(self, uri: str, options: Options) -> pa.Table:
         found = await self.discover(uri, options)
         return pa.table({f.name: pa.array([], f.type) for f in found})
 
     async def check(self, uri: str, options: Options) -> None:
-        async with _connection(uri, options) as conn:
-            await conn.fetchval("SELECT 1")
+        async def read() -> None:
+            async with _connection(uri, options) as conn:
+                await conn.fetchval("SELECT 1")
+
+        await _within(read(), uri, options)
 
     async def children(self, uri: str, options: Options) -> list[str] | None:
-        async with _connection(uri, options) as conn:
-            relations = await _Reader(conn, options).relations(None, None)
-            return [r.qualified for r in relations if r.readable]
+        async def read() -> list[str]:
+            async with _connection(uri, options) as conn:
+                relations = await _Reader(conn, options).relations(None, None)
+                return [r.qualified for r in relations if r.readable]
+
+        return await _within(read(), uri, options)
 
     async def list_objects(self, uri: str, options: Options) -> list[SourceObject] | None:
         if options.text("table"):
             return None
-        async with _connection(uri, options) as conn:
-            reader = _Reader(conn, options)
-            relations = await reader.relations(None, None)
-            readable = [r for r in relations if r.readable]
-            found = await reader.describe(readable, uri) if readable else []
-            described = dict(zip((r.qualified for r in readable), found, strict=True))
-            return [_listing(r, described.get(r.qualified)) for r in relations]
+
+        async def read() -> list[SourceObject]:
+            async with _connection(uri, options) as conn:
+                reader = _Reader(conn, options)
+                relations = await reader.relations(None, None)
+                readable = [r for r in relations if r.readable]
+                found = await reader.describe(readable, uri) if readable else []
+                described = dict(zip((r.qualified for r in readable), found, strict=True))
+                return [_listing(r, described.get(r.qualified)) for r in relations]
+
+        return await _within(read(), uri, options)
 
     def completion_scope(self, prefix: str) -> CompletionScope | None:
         base, found, _ = prefix.rpartition("table=")
@@ -125,22 +142,49 @@ def _listing(relation: Relation, found: Discovery | None) -> SourceObject:
     return SourceObject(relation.qualified, kind, rows=relation.rows, schema=found.schema)
 
 
+async def _within(work: Awaitable[T], uri: str, options: Options) -> T:
+    """``work``, ended at the timeout: it is a deadline for connecting and every query."""
+    import asyncpg
+
+    deadline = options.deadline()
+    try:
+        return await asyncio.wait_for(work, deadline.left)
+    except TimeoutError:
+        raise SourceUnreachable(
+            f"PostgreSQL at {_where(uri, options)} did not answer within the timeout "
+            f"({deadline.took()})",
+            hint="raise timeout for a large database or a slow link",
+        ) from None
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise DiscoveryError(
+            f"PostgreSQL at {_where(uri, options)} failed: {reason(exc)} ({deadline.took()})"
+        ) from None
+
+
+def _where(uri: str, options: Options) -> str:
+    """``host:port/database``, as messages name a server."""
+    place = locate(uri)
+    host, port = (place.hosts() or [(options.text("host") or "localhost", None)])[0]
+    return f"{host}:{port or options.text('port') or 5432}/{place.path.lstrip('/')}"
+
+
 @asynccontextmanager
 async def _connection(uri: str, options: Options) -> AsyncIterator[Any]:
     import asyncpg
 
     place = locate(uri)
     libpq = {k: v for k, v in options.values.items() if k in LIBPQ_OPTIONS}
-    host, port = (place.hosts() or [(libpq.get("host") or "localhost", None)])[0]
     database = place.path.lstrip("/")
-    where = f"{host}:{port or libpq.get('port') or 5432}/{database}"
+    where = _where(uri, options)
     base = replace(place, scheme="postgresql").base()
     dsn = base + (f"?{urlencode(libpq)}" if libpq else "")
+    deadline = options.deadline()
     try:
         conn = await asyncpg.connect(dsn, timeout=options.timeout, command_timeout=options.timeout)
     except (OSError, TimeoutError) as exc:
+        why = "no answer within the timeout" if isinstance(exc, TimeoutError) else reason(exc)
         raise SourceUnreachable(
-            f"cannot reach PostgreSQL at {where} within {options.timeout:g}s ({exc})",
+            f"cannot reach PostgreSQL at {where}: {why} ({deadline.took()})",
             hint="check host and port, and that the server accepts TCP connections"
             + (
                 f"; sslmode={libpq['sslmode']} needs a server that offers TLS"

@@ -17,7 +17,8 @@ from catalog.discovery import SourceObject
 from catalog.errors import BadOption, SourceUnreachable
 from tests.providers.kafka_util import Out, create_topic, produce
 from tests.services import free_port, start_tansu
-from tests.services.tls import Certificates, make_certificates, tls_proxy
+from tests.services.proxy import relay
+from tests.services.tls import Certificates, make_certificates
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def tls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     port = free_port()
     broker = start_tansu(folder / "tansu-tls.log", advertised_port=port)
     try:
-        with tls_proxy(port, int(broker.address.rsplit(":", 1)[1]), certs.server):
+        with relay(port, int(broker.address.rsplit(":", 1)[1]), context=certs.server):
             yield f"127.0.0.1:{port}", certs
     finally:
         broker.stop()
