@@ -14,6 +14,9 @@ from typing import TextIO
 from catalog.errors import SchemacatError
 from catalog.secrets import redact_text
 
+#: a run stopped by Ctrl-C, as shells report a SIGINT
+EXIT_INTERRUPTED = 130
+
 
 def print_error(
     error: SchemacatError,

@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(exc, sys.stderr, debug=args.debug)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        from catalog.cli.errors import EXIT_INTERRUPTED
+
+        return EXIT_INTERRUPTED
     except Exception as exc:
         from catalog.cli.errors import print_internal_error
 

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from catalog.cli.errors import print_error
+from catalog.cli.errors import EXIT_INTERRUPTED, print_error
 from catalog.cli.render import FORMATS, print_result, use_color
 from catalog.sql.script import read_script, script_text
 
@@ -83,16 +83,24 @@ async def run_texts(
     failed = False
     async with await Catalog.open(args.catalog) as catalog:
         session = Session(catalog, defined)
-        for name, text in texts:
-            if Path(name).is_file():
-                session.enter_file(name)
-            async for outcome in session.outcomes(text, name):
-                if outcome.error is not None:
-                    print_error(outcome.error, err, scripts=dict(texts), debug=args.debug)
-                    failed = True
-                    if not getattr(args, "continue_on_error", False):
-                        return 1
-                    continue
-                for result in outcome.results:
-                    print_result(result, fmt, out, color=color)
+        try:
+            for name, text in texts:
+                if Path(name).is_file():
+                    session.enter_file(name)
+                async for outcome in session.outcomes(text, name):
+                    if outcome.error is not None:
+                        print_error(outcome.error, err, scripts=dict(texts), debug=args.debug)
+                        failed = True
+                        if not getattr(args, "continue_on_error", False):
+                            return 1
+                        continue
+                    for result in outcome.results:
+                        print_result(result, fmt, out, color=color)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels this task
+            out.flush()
+            err.write(
+                "schemacat run: interrupted; the statement running then changed nothing, "
+                "the ones shown before it stay applied\n"
+            )
+            return EXIT_INTERRUPTED
     return 1 if failed else 0

@@ -1,13 +1,16 @@
 """A session runs scripts: statement after statement, with its variables, placing every error.
 
 Statements run in order and each is applied or not at all; a failing
-statement leaves the ones before it applied.  An error's position is the line
-and column in the original file (after ``${var}`` substitution too), and its
-``source`` is the file's name.
+statement leaves the ones before it applied.  A cancelled session stops before
+its next statement: one whose commit had begun when the cancel came completes
+(the store sees to that), the one running otherwise changes nothing.  An
+error's position is the line and column in the original file (after ``${var}``
+substitution too), and its ``source`` is the file's name.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +74,7 @@ class Session:
     ) -> AsyncGenerator[Outcome, None]:
         """Each statement's outcome in turn; the caller decides whether to go on after an error."""
         for piece in split_statements(script):
+            _stop_if_cancelled()
             try:
                 results = await self.run_piece(script, piece, source)
             except SchemacatError as exc:
@@ -128,3 +132,10 @@ class Session:
     def enter_file(self, path: str) -> None:
         """The file the next statements come from (RUN SCRIPT paths are relative to it)."""
         self._files = [Path(path).resolve()]
+
+
+def _stop_if_cancelled() -> None:
+    """A cancel that came while a commit finished did not stop the task; it stops here."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

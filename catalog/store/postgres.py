@@ -8,7 +8,7 @@ lock so that two first starts do not both create the tables.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from catalog.errors import CatalogError, CatalogURLError, SchemacatError, Stream
 from catalog.secrets import redact
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
 from catalog.store.migrations import canonical_schemas
-from catalog.store.sql import Row, SQLStore, Step, Tx
+from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 from catalog.uri import locate
 
 DEFAULT_SCHEMA = "schemacat"
@@ -120,13 +120,27 @@ class PostgresStore(SQLStore):
     @asynccontextmanager
     async def _transaction(self, lock_catalog: bool = False) -> AsyncIterator[Tx]:
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                if lock_catalog:
-                    await conn.execute(
-                        "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}"
-                    )
-                    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
-                yield _PgTx(conn)
+            conn = await self._pool.acquire()
+            try:
+                transaction = conn.transaction()
+                await transaction.start()
+                try:
+                    if lock_catalog:
+                        await conn.execute(
+                            "SELECT pg_advisory_xact_lock(hashtext($1))",
+                            f"schemacat:{self.schema}",
+                        )
+                        await conn.execute(
+                            f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}"
+                        )
+                    yield _PgTx(conn)
+                except BaseException:
+                    with suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                        await to_the_end(transaction.rollback())  # a lost connection: gone
+                    raise
+                await to_the_end(transaction.commit())
+            finally:  # after a commit, nothing may stop the statement from completing
+                await to_the_end(self._pool.release(conn))
         except asyncpg.UniqueViolationError:
             raise  # create_stream's to tell
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:

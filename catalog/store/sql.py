@@ -10,6 +10,7 @@ trip), and its migrations.  SQL is written with
 
 from __future__ import annotations
 
+import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -56,6 +57,20 @@ class Tx(Protocol):
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
 
     async def execute(self, sql: str, *args: Any) -> None: ...
+
+
+async def to_the_end(step: Awaitable[None]) -> None:
+    """Run a transaction's COMMIT or ROLLBACK to its end even if the task is cancelled
+    meanwhile: a statement whose commit has begun completes, and a rollback is never left
+    half done.  The cancel request stays on the task (``cancelling()``), so the caller
+    stops before its next statement."""
+    future = asyncio.ensure_future(step)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.done():  # the step itself was cancelled, or ended as it was asked to
+                return future.result()
 
 
 #: a step of a migration: a SQL statement, or a coroutine given the transaction

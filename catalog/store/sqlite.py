@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from catalog.errors import CatalogError
 from catalog.store.migrations import canonical_schemas
-from catalog.store.sql import Row, SQLStore, Step, Tx
+from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 
 T = TypeVar("T")
 
@@ -141,10 +141,10 @@ class SQLiteStore(SQLStore):
             try:
                 yield tx
             except BaseException:
-                await self.call(_rollback, self.conn)
+                await to_the_end(self.call(_rollback, self.conn))
                 raise
             if tx.pending_begin is None:
-                await self.call(self.conn.execute, "COMMIT")
+                await to_the_end(self.call(_commit, self.conn))
 
     async def query(self, sql: str, *args: Any) -> list[Row]:
         async with self._lock:  # not inside another coroutine's transaction
@@ -173,6 +173,10 @@ class SQLiteStore(SQLStore):
         if hasattr(self, "conn"):
             await self.call(self.conn.close)
         self._executor.shutdown(wait=True)
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
