@@ -27,6 +27,7 @@ from catalog.errors import BadOption
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field, Schema
 from catalog.secrets import redact
+from catalog.words import counted
 
 COMMON_OPTIONS = ("format", "sample_size", "timeout")
 
@@ -86,9 +87,9 @@ class Discovery(Schema):
         then a ``note:`` line for each note."""
         malformed = f", {self.malformed} malformed" if self.malformed else ""
         skipped = len(self.details.get("files_skipped") or ())
-        not_data = f", {skipped} file{'s' * (skipped > 1)} skipped as not data" if skipped else ""
+        not_data = f", {counted(skipped, 'file')} skipped as not data" if skipped else ""
         basis = self.details.get("schema_from")
-        looked = f"schema from {basis}" if basis else f"{self.sampled} records sampled"
+        looked = f"schema from {basis}" if basis else f"{counted(self.sampled, 'record')} sampled"
         line = f"{name}: {self.format}, {looked}{malformed}{not_data}"
         return with_notes(line, self.notes)
 
@@ -165,7 +166,7 @@ class CompletionScope:
 def sample_basis(facts: Mapping[str, Any]) -> str:
     """How many records a discovery sampled, from where, and how many were malformed."""
     sampled, uri = facts.get("sampled") or 0, facts.get("uri")
-    basis = f"{sampled} records sampled from {uri}" if sampled else f"from {uri}"
+    basis = f"{counted(sampled, 'record')} sampled from {uri}" if sampled else f"from {uri}"
     if facts.get("malformed"):
         basis += f", {facts['malformed']} malformed"
     return basis

@@ -30,19 +30,33 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"schemacat {__version__}")
-    parser.add_argument(
-        "--catalog",
-        metavar="URL",
-        help="sqlite:///path.db, a file path, or postgresql://... "
-        "(default: $SCHEMACAT_CATALOG, else ./schemacat.db)",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     shell.add_parser(commands)
     script.add_parser(commands)
     discover.add_parser(commands)
     check.add_parser(commands)
+    for command in commands.choices.values():  # before or after the command, as users type
+        _add_global_options(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """``--catalog`` and ``--debug``; a subcommand's copy has no default of its own, so it
+    keeps what was given before the subcommand."""
+    parser.add_argument(
+        "--catalog",
+        metavar="URL",
+        default=default,
+        help="sqlite:///path.db, a file path, or postgresql://... "
+        "(default: $SCHEMACAT_CATALOG, else ./schemacat.db)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default is None else default,
+        help="show tracebacks, and the log lines of the client libraries",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from catalog.result import Result
 from catalog.secrets import redact_text
+from catalog.words import counted
 
 FORMATS = ("table", "json", "csv")
 
@@ -99,8 +100,8 @@ def print_table(
         table.add_row(*(_styled(v, color) for v in row))
     console.print(table)
     hidden = len(result.rows) - len(shown)
-    count = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
-    out.write(f"({count}{f', {hidden} more rows not shown' if hidden else ''})\n")
+    more = f", {counted(hidden, 'more row')} not shown" if hidden else ""
+    out.write(f"({counted(len(result.rows), 'row')}{more})\n")
     if result.message:
         out.write(redact_text(result.message) + "\n")
 

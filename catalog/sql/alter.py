@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlglot import TokenType, exp
 
 from catalog import evolve
 from catalog.discovery import with_notes
+from catalog.errors import SchemacatError, did_you_mean
 from catalog.field import NO_DEFAULT
 from catalog.outcomes import Registered
 from catalog.result import Result
@@ -85,21 +88,21 @@ def parse(p: StreamParser) -> AlterStream:
 def _action(p: StreamParser) -> exp.Expression:
     token = p._curr
     if p._match_text_seq("ADD"):
-        p._match_text_seq("COLUMN")
-        exists = p._match_text_seq("IF", "NOT", "EXISTS")
-        return p.at(AddColumn(this=p.column(), exists=exists or None), token)
+        with _column_word(p, "ADD"):
+            exists = p._match_text_seq("IF", "NOT", "EXISTS")
+            return p.at(AddColumn(this=p.column(), exists=exists or None), token)
     if p._match_text_seq("DROP"):
-        p._match_text_seq("COLUMN")
-        exists = p._match_text_seq("IF", "EXISTS")
-        return p.at(DropColumn(this=p.name("a column name"), exists=exists or None), token)
+        with _column_word(p, "DROP"):
+            exists = p._match_text_seq("IF", "EXISTS")
+            return p.at(DropColumn(this=p.name("a column name"), exists=exists or None), token)
     if p._match_text_seq("RENAME"):
-        p._match_text_seq("COLUMN")
-        old = p.name("a column name")
-        p.expect("TO")
-        return p.at(RenameColumn(this=old, to=p.name("the new column name")), token)
+        with _column_word(p, "RENAME"):
+            old = p.name("a column name")
+            p.expect("TO")
+            return p.at(RenameColumn(this=old, to=p.name("the new column name")), token)
     if p._match_text_seq("ALTER"):
-        p._match_text_seq("COLUMN")
-        return p.at(_alter_column(p, p.name("a column name")), token)
+        with _column_word(p, "ALTER"):
+            return p.at(_alter_column(p, p.name("a column name")), token)
     if p._match(TokenType.SET):
         return p.at(SetStreamOptions(options=p.options()), token)
     if p._match_text_seq("REFRESH"):
@@ -107,6 +110,28 @@ def _action(p: StreamParser) -> exp.Expression:
     found = token.text if token else ""
     message = f"unknown ALTER STREAM action {found!r}" if token else "expected an action"
     p.fail(message, hint=closest(found, ACTION_WORDS))
+
+
+@contextmanager
+def _column_word(p: StreamParser, verb: str) -> Iterator[None]:
+    """Takes the optional COLUMN after ``verb``.  A misspelling (``ADD COLUM foo INT``) is
+    read as the column's name; when what follows then fails, the error says so."""
+    token = p._curr
+    if p._match_text_seq("COLUMN") or not token or token.token_type != TokenType.VAR:
+        yield
+        return
+    if not did_you_mean(token.text.upper(), ["COLUMN"], cutoff=0.75):
+        yield
+        return
+    hint = f"did you mean {verb} COLUMN? {token.text} was read as the column's name"
+    try:
+        yield
+    except SchemacatError as exc:
+        exc.hint = exc.hint or hint
+        raise
+    after = p._curr
+    if after and after.token_type != TokenType.COMMA:  # DROP COLUM foo
+        p.fail(f"unexpected {after.text!r} after the end of the statement", hint=hint)
 
 
 def _alter_column(p: StreamParser, column: exp.Identifier) -> exp.Expression:

@@ -21,6 +21,7 @@ from catalog.sql.columns import at, field, option_values
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser
 from catalog.sql.statement import Statement
+from catalog.words import counted
 
 if TYPE_CHECKING:
     from catalog.sql.session import Session
@@ -134,7 +135,7 @@ def _message(registered: Registered, if_not_exists: bool) -> str:
     notes = discovered.notes if discovered is not None else ()
     if registered.previous is None:
         where = f" from {redact(discovered.uri)}" if discovered is not None else ""
-        columns = f"{len(registered.schema)} columns"
+        columns = counted(len(registered.schema), "column")
         line = f"stream {name}: version {number}, {columns}, {registered.origin}{where}"
     elif if_not_exists:
         return f"stream {name} already exists (version {number}); nothing changed"

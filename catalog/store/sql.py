@@ -17,7 +17,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from catalog.errors import (
     CatalogVersionError,
@@ -41,6 +41,7 @@ from catalog.store.base import (
 )
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 _STREAM_COLUMNS = (
     "name, datasource, format, options, compatibility, lineage, latest_version, "
@@ -59,11 +60,11 @@ class Tx(Protocol):
     async def execute(self, sql: str, *args: Any) -> None: ...
 
 
-async def to_the_end(step: Awaitable[None]) -> None:
-    """Run a transaction's COMMIT or ROLLBACK to its end even if the task is cancelled
-    meanwhile: a statement whose commit has begun completes, and a rollback is never left
-    half done.  The cancel request stays on the task (``cancelling()``), so the caller
-    stops before its next statement."""
+async def to_the_end(step: Awaitable[T]) -> T:
+    """Run a step that must not stop half way (COMMIT, ROLLBACK, making the catalog file)
+    to its end even if the task is cancelled meanwhile: a statement whose commit has begun
+    completes, and a rollback is never left half done.  The cancel request stays on the
+    task (``cancelling()``), so the session stops before its next statement."""
     future = asyncio.ensure_future(step)
     while True:
         try:
@@ -101,31 +102,34 @@ class SQLStore(Store):
 
     # -- migrations ----------------------------------------------------------------
     async def migrate(self, migrations: Sequence[tuple[int, Sequence[Step]]] | None = None) -> None:
-        migrations = self.MIGRATIONS if migrations is None else migrations
-        newest = max(v for v, _ in migrations)
         async with self.migration_lock() as tx:
-            await tx.execute(
-                "CREATE TABLE IF NOT EXISTS schemacat_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            await self.migrate_in(tx, self.MIGRATIONS if migrations is None else migrations)
+
+    async def migrate_in(self, tx: Tx, migrations: Sequence[tuple[int, Sequence[Step]]]) -> None:
+        """Apply in ``tx`` the migrations the catalog has not had yet."""
+        newest = max(v for v, _ in migrations)
+        await tx.execute(
+            "CREATE TABLE IF NOT EXISTS schemacat_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        rows = await tx.fetch("SELECT version FROM schemacat_migrations")
+        applied = {r["version"] for r in rows}
+        if applied and max(applied) > newest:
+            raise CatalogVersionError(
+                f"the catalog {self.url} was written by a newer schemacat "
+                f"(store version {max(applied)}, this release knows {newest})",
+                hint="upgrade schemacat to open it",
             )
-            rows = await tx.fetch("SELECT version FROM schemacat_migrations")
-            applied = {r["version"] for r in rows}
-            if applied and max(applied) > newest:
-                raise CatalogVersionError(
-                    f"the catalog {self.url} was written by a newer schemacat "
-                    f"(store version {max(applied)}, this release knows {newest})",
-                    hint="upgrade schemacat to open it",
-                )
-            for version, steps in migrations:
-                if version in applied:
-                    continue
-                for step in steps:
-                    await (tx.execute(step) if isinstance(step, str) else step(tx))
-                await tx.execute(
-                    "INSERT INTO schemacat_migrations (version, applied_at) VALUES ($1, $2)",
-                    version,
-                    now().isoformat(),
-                )
+        for version, steps in migrations:
+            if version in applied:
+                continue
+            for step in steps:
+                await (tx.execute(step) if isinstance(step, str) else step(tx))
+            await tx.execute(
+                "INSERT INTO schemacat_migrations (version, applied_at) VALUES ($1, $2)",
+                version,
+                now().isoformat(),
+            )
 
     async def store_version(self) -> int:
         async with self.snapshot() as tx:

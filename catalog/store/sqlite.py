@@ -9,6 +9,9 @@ A file is looked at before anything is written to it: a SQLite database that
 is not a schemacat catalog is refused as it is, and a catalog this user may not
 write (the file, or its folder, which holds SQLite's -wal and -shm files) is
 opened read-only: every read statement works, a write says why it cannot.
+A file that does not exist yet is created by the first statement that writes:
+until then the catalog is empty and lives in memory, so reads and discovery
+leave no file behind.
 Errors of the file itself (damaged, full disk, locked too long) are catalog
 errors that say so; the statement that met them changed nothing.
 """
@@ -104,13 +107,20 @@ class SQLiteStore(SQLStore):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="schemacat-sqlite")
         self._lock = asyncio.Lock()  # one transaction at a time on the one connection
         self.conn: sqlite3.Connection
+        self._file_pending = False  # the catalog is in memory until something is written
 
     @classmethod
     async def open(cls, path: str) -> SQLiteStore:
         store = cls(path)
         try:
-            store.conn, store.read_only = await store.call(_connect, path)
-            await store.migrate()
+            store._file_pending = path != ":memory:" and await store.call(_absent, path)
+            opened = ":memory:" if store._file_pending else path
+            store.conn, store.read_only = await store.call(_connect, opened)
+            if store._file_pending:  # an empty catalog in memory, until a write makes the file
+                async with store._in_transaction("BEGIN IMMEDIATE") as tx:
+                    await store.migrate_in(tx, store.MIGRATIONS)
+            else:
+                await store.migrate()
         except BaseException:
             await store.close()
             raise
@@ -135,16 +145,41 @@ class SQLiteStore(SQLStore):
             )
 
     @asynccontextmanager
-    async def _begin(self, statement: str) -> AsyncIterator[Tx]:
+    async def _begin(self, statement: str, *, writes: bool = False) -> AsyncIterator[Tx]:
         async with self._lock:
-            tx = _SQLiteTx(self, statement)
-            try:
+            if writes and self._file_pending:
+                await self._create_file()
+            async with self._in_transaction(statement) as tx:
                 yield tx
-            except BaseException:
-                await to_the_end(self.call(_rollback, self.conn))
-                raise
-            if tx.pending_begin is None:
-                await to_the_end(self.call(_commit, self.conn))
+
+    @asynccontextmanager
+    async def _in_transaction(self, statement: str) -> AsyncIterator[Tx]:
+        """A transaction on the connection; the caller holds the lock."""
+        tx = _SQLiteTx(self, statement)
+        try:
+            yield tx
+        except BaseException:
+            await to_the_end(self.call(_rollback, self.conn))
+            raise
+        if tx.pending_begin is None:
+            await to_the_end(self.call(_commit, self.conn))
+
+    async def _create_file(self) -> None:
+        """The catalog file, made for the first write (another process may have made it
+        meanwhile: then it is opened and brought up to date the same way).  The store
+        moves to the file once its tables are there; until then it stays in memory."""
+        conn, read_only = await to_the_end(self.call(_connect, self.path))
+        memory, self.conn = self.conn, conn
+        try:
+            if not read_only:
+                async with self._in_transaction("BEGIN IMMEDIATE") as tx:
+                    await self.migrate_in(tx, self.MIGRATIONS)
+        except BaseException:
+            self.conn = memory
+            await to_the_end(self.call(conn.close))
+            raise
+        self.read_only, self._file_pending = read_only, False
+        await to_the_end(self.call(memory.close))
 
     async def query(self, sql: str, *args: Any) -> list[Row]:
         async with self._lock:  # not inside another coroutine's transaction
@@ -158,13 +193,13 @@ class SQLiteStore(SQLStore):
                 hint="ask for write access, or work on a copy of the file",
                 code="CATALOG_READ_ONLY",
             )
-        return self._begin("BEGIN IMMEDIATE")
+        return self._begin("BEGIN IMMEDIATE", writes=True)
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
         return self._begin("BEGIN DEFERRED")
 
     def migration_lock(self) -> AbstractAsyncContextManager[Tx]:
-        return self._begin("BEGIN IMMEDIATE")
+        return self._begin("BEGIN IMMEDIATE", writes=True)
 
     def to_datetime(self, value: Any) -> datetime:
         return datetime.fromisoformat(value)
@@ -214,7 +249,13 @@ def _connect(path: str) -> tuple[sqlite3.Connection, bool]:
             )
         if tables is not None and not _writable(file):
             return _read_only(file), True
-        file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot make the folder {file.parent} for the catalog {path}: {exc.strerror}",
+                hint="give a path in a folder this user may write, or create the folder first",
+            ) from None
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -222,6 +263,11 @@ def _connect(path: str) -> tuple[sqlite3.Connection, bool]:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn, False
+
+
+def _absent(path: str) -> bool:
+    """Whether there is no catalog at ``path`` yet (no file, or an empty one)."""
+    return _tables(Path(path).expanduser()) is None
 
 
 def _tables(file: Path) -> set[str] | None:

@@ -112,7 +112,7 @@ def test_piped_input_runs_as_a_script(tmp_path: Path) -> None:
     script.write_text("CREATE STREAM a (id INT);\nDESCRIBE b;\n")
     out = schemacat("--catalog", str(tmp_path / "c.db"), "shell", stdin=script)
     assert out.returncode == 1
-    assert out.stdout == "stream a: version 1, 1 columns, declared\n"
+    assert out.stdout == "stream a: version 1, 1 column, declared\n"
     assert out.stderr.startswith("<stdin>:2:10: error: stream 'b' does not exist\n")
 
 

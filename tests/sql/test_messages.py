@@ -12,7 +12,7 @@ async def test_if_not_exists_and_or_replace_say_what_happened(tmp_path: Path) ->
     data.write_text('{"id": 1}\n')
     async with await catalog.Catalog.open(str(tmp_path / "c.db")) as cat:
         [made] = await cat.execute(f"CREATE STREAM e WITH (datasource = '{data}')")
-        assert made.message == f"stream e: version 1, 1 columns, discovered from {data}"
+        assert made.message == f"stream e: version 1, 1 column, discovered from {data}"
         data.unlink()  # IF NOT EXISTS must not look at the source of a stream that exists
         [kept] = await cat.execute(f"CREATE STREAM IF NOT EXISTS e WITH (datasource = '{data}')")
         assert kept.message == "stream e already exists (version 1); nothing changed"

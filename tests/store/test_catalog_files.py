@@ -1,5 +1,6 @@
-"""Catalog files that are not what they should be, through ``schemacat run``: a file that is
-not a catalog is refused without a byte changed; a read-only catalog serves reads; a damaged
+"""Catalog files that are not what they should be, through ``schemacat run``: a catalog file
+appears with the first write, not before; a file that is not a catalog is refused without a
+byte changed; a read-only catalog serves reads; a damaged
 or full one is a clear error that loses nothing; a PostgreSQL user without rights is told
 which it lacks."""
 
@@ -25,6 +26,27 @@ from tests.services import Service
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_catalog_file_appears_with_the_first_write(tmp_path: Path) -> None:
+    cars = Path(__file__).parents[2] / "sql_examples" / "data" / "cars.ndjson"
+    reads = f"SHOW STREAMS; SHOW SCHEMAS; DESCRIBE '{cars}'; SHOW CREATE STREAM nope"
+    out = schemacat("run", "-c", reads, cwd=tmp_path)
+    assert "stream 'nope' does not exist" in out.stderr and "(0 rows)" in out.stdout
+    assert list(tmp_path.iterdir()) == []
+    out = schemacat("run", "-c", "CREATE STREAM a (id INT); SHOW STREAMS", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "schemacat.db").is_file() and "(1 row)" in out.stdout
+    again = schemacat("run", "-c", "SHOW STREAMS", cwd=tmp_path)
+    assert "(1 row)" in again.stdout
+
+
+def test_a_catalog_folder_that_cannot_be_made_is_a_clear_error() -> None:
+    url = "/proc/schemacat-nowhere/c.db"  # /proc makes no folders, not even for root
+    out = schemacat("--catalog", url, "run", "-c", "SHOW STREAMS; CREATE STREAM a (id INT)")
+    assert out.returncode == 1 and "(0 rows)" in out.stdout
+    assert "-c:1:15: error: cannot make the folder /proc/schemacat-nowhere" in out.stderr
+    assert "internal error" not in out.stderr
 
 
 def test_a_sqlite_file_that_is_not_a_catalog_is_left_as_it_is(tmp_path: Path) -> None:
