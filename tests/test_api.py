@@ -154,6 +154,17 @@ def test_sql_from_python_returns_results_and_arrow_tables(tmp_path: Path) -> Non
         assert table.column_names == ["column", "type", "nullable", "default", "comment"]
         assert table.column("nullable").to_pylist() == [False, True]
         assert shown.to_arrow().column("updated_at").type == pa.timestamp("us", tz="UTC")
+        # the Arrow schema is the statement's, not the data's: NULL columns keep their type
+        assert described.to_arrow().schema == pa.schema(
+            [("column", pa.string()), ("type", pa.string()), ("nullable", pa.bool_()),
+             ("default", pa.string()), ("comment", pa.string())]
+        )  # fmt: skip
+        assert shown.to_arrow().schema.field("datasource").type == pa.string()
+        extended = cat.sql("DESCRIBE EXTENDED orders")[0].to_arrow().schema
+        assert (extended.field("null_fraction").type, extended.field("min").type) == (
+            pa.float64(),
+            pa.string(),
+        )
         with pytest.raises(catalog.SchemacatError) as err:
             cat.sql("DESCRIBE orders; ALTER STREAM orders DROP COLUMN nope")
         assert err.value.position is not None and err.value.position.column == 50

@@ -108,7 +108,7 @@ def test_postgres(tmp_path: Path, shop: str) -> None:
     assert row(out, "currency", "VARCHAR", "false", "NULL", "ISO 4217 code")
     assert row(out, "facts", "STRUCT(makers BIGINT, first_year BIGINT)", "true")
     assert row(out, "precipitation", "DECIMAL(4,1)", "false")
-    assert row(out, "recorded_at", "TIMESTAMP WITH TIME ZONE", "false", "now()")
+    assert row(out, "recorded_at", "TIMESTAMP WITH TIME ZONE", "false", "database: now()")
     assert row(out, "tags", "VARCHAR[]", "true")
     assert f"from {shop}; primary key (day); CREATE UNIQUE INDEX weather_days_pkey" in out
     assert "stream rainfall: version 1, 2 columns, declared" in out

@@ -155,22 +155,42 @@ def _role(column: n.StreamColumn) -> dict[str, str]:
 
 
 def default_text(f: Field) -> str | None:
-    """What DESCRIBE shows as a column's default: a literal, or a database's own expression."""
+    """What DESCRIBE shows as a column's default: a literal, or what the database it was
+    found in generates (marked, for it is no value a reader of the stream may assume)."""
     if f.has_default and not (f.default is None and f.nullable):  # DEFAULT NULL goes without saying
         return sql_literal(f.default)
-    return f.metadata.get("pg.default")
+    generated = f.metadata.get("pg.default")
+    return f"database: {generated}" if generated else None
+
+
+_ROLE_WORDS = {KEY_ROLE: "KEY", HEADERS_ROLE: "HEADERS", HEADER_ROLE: "HEADER"}
+
+
+def role_marker(f: Field, *, lower: bool = False) -> str | None:
+    """Where a Kafka column comes from when not the value: ``KEY``, ``HEADERS`` or
+    ``HEADER('k')``, as CREATE STREAM writes it."""
+    role = f.metadata.get(ROLE)
+    word = _ROLE_WORDS.get(role or "")
+    if word is None:
+        return None
+    word = word.lower() if lower else word
+    if role == HEADER_ROLE:
+        return f"{word}({sql_literal(f.metadata.get(HEADER, ''))})"
+    return word
+
+
+def described_type(f: Field) -> str:
+    """DESCRIBE's type: the SQL type, then where the column comes from as ksqlDB's
+    DESCRIBE says it (``BIGINT (key)``)."""
+    marker = role_marker(f, lower=True)
+    return f"{f.sql_type} ({marker})" if marker else f.sql_type
 
 
 def column_ddl(f: Field) -> str:
     """The column as it is written in CREATE STREAM."""
     parts = [quote_identifier(f.name), sql_type_name(f.type)]
-    role = f.metadata.get(ROLE)
-    if role == KEY_ROLE:
-        parts.append("KEY")
-    elif role == HEADERS_ROLE:
-        parts.append("HEADERS")
-    elif role == HEADER_ROLE:
-        parts.append(f"HEADER({sql_literal(f.metadata.get(HEADER, ''))})")
+    if marker := role_marker(f):
+        parts.append(marker)
     if not f.nullable:
         parts.append("NOT NULL")
     if f.has_default and not (f.default is None and f.nullable):

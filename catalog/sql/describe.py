@@ -13,7 +13,7 @@ from catalog.infer.stats import ColumnStats
 from catalog.result import Result
 from catalog.schema import Schema
 from catalog.secrets import redact
-from catalog.sql.columns import default_text, option_values, value
+from catalog.sql.columns import default_text, described_type, option_values, value
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser
 from catalog.sql.statement import Statement
@@ -81,7 +81,7 @@ def _rows(
 ) -> list[tuple[Any, ...]]:
     rows = []
     for f in schema:
-        row: tuple[Any, ...] = (f.name, f.sql_type, f.nullable, default_text(f), f.comment)
+        row: tuple[Any, ...] = (f.name, described_type(f), f.nullable, default_text(f), f.comment)
         if extended:
             s = stats.get(f.name, ColumnStats())
             row += (s.null_fraction, s.distinct_count, _text(s.min), _text(s.max), _text(s.example))

@@ -33,11 +33,16 @@ oid                             UINTEGER
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
+from catalog.errors import SchemacatError
+from catalog.evolve import check_default
+from catalog.field import NO_DEFAULT
 from catalog.types import TimeTzType
 
 RELATION_KINDS = {
@@ -62,6 +67,7 @@ ORDER BY n.nspname, c.relname
 
 COLUMNS = """
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attndims,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
        pg_get_expr(d.adbin, d.adrelid) AS default_text, col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
@@ -231,3 +237,37 @@ def _numeric(typmod: int) -> pa.DataType:
 
 def is_json(dtype: pa.DataType) -> bool:
     return isinstance(dtype, pa.JsonType)
+
+
+_LITERAL = re.compile(r"'((?:[^']|'')*)'::[\w .\"]+|(-?\d+(?:\.\d+)?)|(true|false)")
+
+
+def column_default(column: Mapping[str, Any], dtype: pa.DataType) -> tuple[Any, str | None]:
+    """A column's default as a schema default (a constant of its type), or else what the
+    database generates for it (``nextval(...)``, ``now()``, an identity, a generated
+    column), in words for ``pg.default``."""
+    if column["identity"]:
+        how = "always" if column["identity"] == "a" else "by default"
+        return NO_DEFAULT, f"generated {how} as identity"
+    text = column["default_text"]
+    if text is None:
+        return NO_DEFAULT, None
+    if column["generated"]:
+        return NO_DEFAULT, f"generated always as ({text}) stored"
+    literal = _LITERAL.fullmatch(text)
+    if literal is None or isinstance(dtype, pa.BaseExtensionType) or pa.types.is_nested(dtype):
+        return NO_DEFAULT, text
+    quoted, number, boolean = literal.groups()
+    try:
+        if boolean:
+            value: Any = boolean == "true"
+        elif number:
+            value = json.loads(number)
+        elif pa.types.is_string(dtype) or pa.types.is_temporal(dtype):
+            value = quoted.replace("''", "'")  # a date or time default is its text
+        else:
+            value = json.loads(quoted)  # PostgreSQL writes -1 as '-1'::integer
+        check_default(value, dtype, column["attname"])
+    except (ValueError, SchemacatError):
+        return NO_DEFAULT, text
+    return value, None

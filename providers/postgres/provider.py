@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import re
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -31,7 +32,13 @@ from catalog.discovery import (
     SourceObject,
     reason,
 )
-from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
+from catalog.errors import (
+    AccessDenied,
+    BadOption,
+    DiscoveryError,
+    SourceNotFound,
+    SourceUnreachable,
+)
 from catalog.infer import discovered_schema, infer_records
 from catalog.infer.stats import ColumnStats
 from catalog.schema import Field
@@ -61,7 +68,33 @@ class Relation:
 
     @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.name}"
+        """``schema.table``, as ``?table=`` reads it back."""
+        return f"{_quoted(self.schema)}.{_quoted(self.name)}"
+
+
+_PART = r'"(?:[^"]|"")+"|[^."]+'
+_TABLE = re.compile(rf"(?:(?P<schema>{_PART})\.)?(?P<name>{_PART})")
+
+
+def table_name(text: str) -> tuple[str | None, str]:
+    """``?table=[schema.]table`` read as PostgreSQL writes names: a part in double quotes
+    is the name in it (``""`` a quote), and may hold dots; a part without quotes is taken
+    as it is written, case and all."""
+    match = _TABLE.fullmatch(text.strip())
+    if match is None:
+        raise BadOption(
+            f"table={text} is not [schema.]table",
+            hint='quote a name that holds a dot or a quote: table=shop."order.items"',
+        )
+    schema, name = (
+        part[1:-1].replace('""', '"') if part and part.startswith('"') else part
+        for part in (match["schema"], match["name"])
+    )
+    return schema, name or ""
+
+
+def _quoted(part: str) -> str:
+    return '"' + part.replace('"', '""') + '"' if re.search(r'[."]', part) else part
 
 
 class PostgresProvider(Provider):
@@ -257,13 +290,12 @@ class _Reader:
         ]
 
     async def one(self, table: str) -> Relation:
-        schema, _, name = table.rpartition(".")
-        found = await self.relations(schema or None, name)
+        schema, name = table_name(table)
+        found = await self.relations(schema, name)
         if not found:
-            others = [r.qualified for r in await self.relations(None, None)]
-            close = difflib.get_close_matches(
-                table, others + [o.split(".", 1)[1] for o in others], n=3
-            )
+            others = await self.relations(None, None)
+            names = [r.qualified for r in others] + [_quoted(r.name) for r in others]
+            close = difflib.get_close_matches(table, names, n=3)
             raise SourceNotFound(
                 f"no table or view {table} in the database",
                 hint=f"did you mean {', '.join(close)}?"
@@ -293,13 +325,15 @@ class _Reader:
             dtype, meta, domain_not_null = pgc.arrow_type(
                 c["atttypid"], c["atttypmod"], c["attndims"], types
             )
-            if c["default_text"] is not None:
-                meta["pg.default"] = c["default_text"]
+            default, generated = pgc.column_default(c, dtype)
+            if generated is not None:
+                meta["pg.default"] = generated
             fields[c["attrelid"]].append(
                 Field(
                     c["attname"],
                     dtype,
                     not (c["attnotnull"] or domain_not_null),
+                    default=default,
                     comment=c["comment"],
                     metadata=meta,
                 )

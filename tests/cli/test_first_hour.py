@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,20 @@ def test_a_column_may_be_named_like_the_keyword(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "stream a: version 2 (added colum INTEGER)" in out.stdout
+
+
+def test_describe_says_which_columns_come_from_the_key_and_headers(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    create = (
+        "CREATE STREAM k (id BIGINT KEY, trace VARCHAR HEADER('Trace-Id'), "
+        "hs STRUCT(key VARCHAR, value BLOB)[] HEADERS, v INT)"
+    )
+    out = schemacat("--catalog", db, "run", "-c", f"{create}; DESCRIBE k", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    described = json.loads(out.stdout.splitlines()[1])
+    assert [(r["column"], r["type"]) for r in described["rows"]] == [
+        ("id", "BIGINT (key)"),
+        ("trace", "VARCHAR (header('Trace-Id'))"),
+        ("hs", 'STRUCT("key" VARCHAR, "value" BLOB)[] (headers)'),
+        ("v", "INTEGER"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +13,7 @@ import catalog
 from catalog.discover import list_objects
 from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound, SourceUnreachable
 from providers.postgres import provider as postgres
+from tests.cli.process import schemacat
 from tests.conftest import with_query
 from tests.services import free_port
 
@@ -241,3 +243,45 @@ async def test_connection_refused_and_unknown_role(db: str) -> None:
     with pytest.raises(AccessDenied) as err:
         await discover(nobody, "orders")
     assert "pw@" not in err.value.message and ":pw" not in err.value.message
+
+
+async def test_quoted_names_dots_and_what_the_database_generates(db: str) -> None:
+    """Through ``schemacat run``: ``?table=`` reads PostgreSQL's quoting, so a mixed-case
+    table or one whose name holds a dot is reachable; DESCRIBE's ``default`` holds values
+    a reader may assume, and marks what the database generates (a sequence, now(), an
+    identity, a generated column) as the database's."""
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute(
+            """CREATE SCHEMA shop;
+            CREATE TABLE shop."Orders" (
+              id int GENERATED ALWAYS AS IDENTITY, serial_id bigserial, price numeric(8,2),
+              at timestamptz DEFAULT now(), status text DEFAULT 'new', qty int DEFAULT 1,
+              total numeric GENERATED ALWAYS AS (price * 2) STORED);
+            COMMENT ON COLUMN shop."Orders".qty IS 'how many';
+            CREATE TABLE "odd.name" ("we""ird" int);"""
+        )
+    finally:
+        await conn.close()
+    orders_uri = with_query(db, table='shop."Orders"')
+    odd_uri = with_query(db, table='"odd.name"')
+    described = schemacat(
+        "run", "-c", f"DESCRIBE '{orders_uri}'; DESCRIBE '{odd_uri}'", "--format", "json"
+    )
+    assert described.returncode == 0, described.stderr
+    orders, odd = (json.loads(line) for line in described.stdout.splitlines())
+    rows = {r["column"]: (r["default"], r["comment"]) for r in orders["rows"]}
+    assert rows == {
+        "id": ("database: generated always as identity", None),
+        "serial_id": ("database: nextval('shop.\"Orders_serial_id_seq\"'::regclass)", None),
+        "price": (None, None),
+        "at": ("database: now()", None),
+        "status": ("'new'", None),
+        "qty": ("1", "how many"),
+        "total": ("database: generated always as ((price * (2)::numeric)) stored", None),
+    }
+    assert [r["column"] for r in odd["rows"]] == ['we"ird']
+    missing = schemacat("run", "-c", f"DESCRIBE '{with_query(db, table='shop.orders')}'")
+    assert "did you mean shop.Orders," in missing.stderr  # unquoted names keep their case
+    bad = schemacat("run", "-c", f"DESCRIBE '{with_query(db, table='a.b.c')}'")
+    assert "table=a.b.c is not [schema.]table" in bad.stderr

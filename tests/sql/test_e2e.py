@@ -73,7 +73,7 @@ async def test_a_stream_from_each_source(
         ("id", "BIGINT", True, None, None),
         ("customer_id", "BIGINT", True, None, None),
         ("amount", "DOUBLE", True, None, None),
-        ("key", "VARCHAR", True, None, None),
+        ("key", "VARCHAR (key)", True, None, None),  # from the message key
     ]
     assert await rows(cat, "DESCRIBE customers") == [
         ("id", "BIGINT", False, None, None),
