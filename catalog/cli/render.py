@@ -80,9 +80,15 @@ def print_result(result: Result, fmt: str, out: TextIO, *, color: bool = False) 
 
 
 def print_table(
-    result: Result, out: TextIO, *, color: bool = False, limit: int | None = None
+    result: Result,
+    out: TextIO,
+    *,
+    color: bool = False,
+    limit: int | None = None,
+    width: int | None = None,
 ) -> None:
-    """A table (or the message of a statement without rows), cut after ``limit`` rows."""
+    """A table (or the message of a statement without rows), cut after ``limit`` rows,
+    ``width`` characters wide at most (the terminal's, else 200)."""
     if not result.columns:
         if result.message:
             out.write(redact_text(result.message) + "\n")
@@ -91,7 +97,13 @@ def print_table(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=out, color_system="auto" if color else None, width=_width(out))
+    width = width or _width(out)
+    console = Console(
+        file=out,
+        color_system="auto" if color else None,
+        force_terminal=True if color else None,  # into a pager's buffer, bound for a terminal
+        width=width,
+    )
     table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, show_edge=not color)
     for column in result.columns:
         table.add_column(column, overflow="fold")
@@ -99,7 +111,30 @@ def print_table(
     for row in shown:
         table.add_row(*(_styled(v, color) for v in row))
     console.print(table)
-    hidden = len(result.rows) - len(shown)
+    _footer(result, len(shown), out)
+
+
+def print_expanded(result: Result, out: TextIO, *, limit: int | None = None) -> None:
+    """Each row as a record of ``column | value`` lines, as psql's ``\\x`` shows rows too
+    wide for the screen; a value's own lines stay under its column."""
+    if not result.columns:
+        if result.message:
+            out.write(redact_text(result.message) + "\n")
+        return
+    shown = result.rows if limit is None else result.rows[:limit]
+    name_width = max(len(c) for c in result.columns)
+    for number, row in enumerate(shown, 1):
+        out.write(f"-[ RECORD {number} ]" + "-" * max(3, name_width - 8) + "\n")
+        for column, value in zip(result.columns, row, strict=True):
+            lines = cell(value).split("\n")
+            out.write(f"{column.ljust(name_width)} | {lines[0]}\n")
+            for line in lines[1:]:
+                out.write(f"{' ' * name_width} | {line}\n")
+    _footer(result, len(shown), out)
+
+
+def _footer(result: Result, shown: int, out: TextIO) -> None:
+    hidden = len(result.rows) - shown
     more = f", {counted(hidden, 'more row')} not shown" if hidden else ""
     out.write(f"({counted(len(result.rows), 'row')}{more})\n")
     if result.message:

@@ -3,24 +3,31 @@
 A statement may span lines and runs when a line ends it with ``;`` (one inside
 a string or a comment does not count).  Ctrl-C while a statement runs cancels
 it (a discovery stops, nothing is registered) and returns to the prompt;
-Ctrl-C at the prompt clears the line; Ctrl-D leaves.  With stdin not a
-terminal, the shell runs what it reads as a script, backslash commands
-included, and stops at the first error (exit 1) as ``schemacat run`` does.
+Ctrl-C at the prompt clears the line; Ctrl-D leaves.  A result longer than
+the screen goes through a pager, as in psql (``$SCHEMACAT_PAGER``, else
+``$PAGER``, else ``less``; ``\\pager off`` turns it off), rows too wide for the
+screen can be shown as records (``\\x``), and ``\\maxrows`` cuts long results.
+With stdin not a terminal, the shell runs what it reads as a script, backslash
+commands included, never cut and never paged, and stops at the first error
+(exit 1) as ``schemacat run`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from catalog.cli.errors import print_error, print_internal_error
-from catalog.cli.render import FORMATS, print_result, print_table, use_color
+from catalog.cli.render import FORMATS, cell, print_expanded, print_result, print_table, use_color
 from catalog.errors import SchemacatError
 from catalog.secrets import redact_text
 
@@ -31,15 +38,20 @@ if TYPE_CHECKING:
 
     from catalog.cli.completion import StatementCompleter
     from catalog.core import Catalog
+    from catalog.result import Result
     from catalog.sql.session import Session
 
-ROW_LIMIT = 40  # rows shown of a long result; the rest are counted
+ROW_LIMIT = 1000  # rows shown of a long result at a terminal (\maxrows); the rest are counted
+EXPANDED = ("off", "on", "auto")
 STDIN = "<stdin>"
 QUIT = ("\\q", "quit", "exit")
 META_HELP = """\
 \\d [name]        SHOW STREAMS, or DESCRIBE name
 \\timing          show how long each statement takes (on/off)
 \\format FORMAT   table, json or csv
+\\x [on|off|auto] each row as a record of column | value lines (auto: when too wide)
+\\pager [on|off]  long results through $SCHEMACAT_PAGER, $PAGER or less
+\\maxrows [N|off] rows shown of a long result (default 1000)
 \\help [word]     this help, or the statements starting with word
 \\q               quit (Ctrl-D too)"""
 
@@ -76,6 +88,8 @@ class Shell:
         self.format = "table"
         self.timing = False
         self.limit: int | None = ROW_LIMIT  # rows of a table shown at a terminal
+        self.expanded = "off"
+        self.pager = True
 
     async def _open(self) -> bool:
         from catalog.cli.completion import StatementCompleter
@@ -95,7 +109,7 @@ class Shell:
         """Piped input: its statements and backslash commands in order; 1 at the first error."""
         if not await self._open():
             return 1
-        self.limit = None
+        self.limit, self.pager = None, False
         async with self.catalog:
             for command, chunk in script_parts(text):
                 if command and chunk in QUIT:
@@ -180,12 +194,43 @@ class Shell:
                 await outcomes.aclose()
                 return False
             for result in outcome.results:
-                if self.format == "table":
-                    print_table(result, self.out, color=self.color, limit=self.limit)
-                else:
-                    print_result(result, self.format, self.out)
+                self.show(result)
             if self.timing:
                 self.out.write(f"Time: {(time.perf_counter() - start) * 1000:.3f} ms\n")
+
+    def show(self, result: Result) -> None:
+        """A result as the settings say: a table, or records (``\\x``), through the pager
+        when it is longer than the screen."""
+        if self.format != "table":
+            print_result(result, self.format, self.out)
+            return
+        size = shutil.get_terminal_size()
+        text = io.StringIO()
+        if self.expanded == "on" or (self.expanded == "auto" and _too_wide(result, size.columns)):
+            print_expanded(result, text, limit=self.limit)
+        else:
+            width = size.columns if self.out.isatty() else None
+            print_table(result, text, color=self.color, limit=self.limit, width=width)
+        self.page(text.getvalue(), size.lines)
+
+    def page(self, text: str, lines: int) -> None:
+        """``text`` through the pager if it is on and the text longer than the screen."""
+        command = _pager_command() if self.pager and self.out.isatty() else None
+        if command is None or text.count("\n") < lines - 1:
+            self.out.write(text)
+            return
+        self.out.flush()
+        environment = {**os.environ, "LESS": os.environ.get("LESS", "FRSX")}
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's
+        try:
+            paged = subprocess.run(
+                command, shell=True, input=text, text=True, env=environment, check=False
+            )
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
+        if paged.returncode == 127:  # the shell found no such command
+            self.out.write(text)
+            self.err.write(f"error: the pager {command!r} was not found\nhint: \\pager off\n")
 
     async def meta(self, command: str) -> bool:
         """A backslash command; False if it failed."""
@@ -201,6 +246,21 @@ class Shell:
             self.out.write(f"Output format is {argument}.\n")
         elif name == "\\format":
             self.err.write(f"error: \\format takes one of {', '.join(FORMATS)}\n")
+            return False
+        elif name == "\\x" and argument in ("", *EXPANDED):
+            self.expanded = argument or ("off" if self.expanded != "off" else "on")
+            self.out.write(f"Expanded display is {self.expanded}.\n")
+        elif name == "\\pager" and argument in ("", "on", "off"):
+            self.pager = argument == "on" if argument else not self.pager
+            self.out.write(f"Pager is {'on' if self.pager else 'off'}.\n")
+        elif name == "\\maxrows" and (argument in ("", "off") or argument.isdigit()):
+            if argument:
+                self.limit = int(argument) if argument.isdigit() and int(argument) else None
+            self.out.write(f"Results are cut after {self.limit} rows.\n" if self.limit else
+                           "Results are never cut.\n")  # fmt: skip
+        elif name in ("\\x", "\\pager", "\\maxrows"):
+            usage = {"\\x": "on, off or auto", "\\pager": "on or off", "\\maxrows": "N or off"}
+            self.err.write(f"error: {name} takes {usage[name]}, not {argument!r}\n")
             return False
         elif name in ("\\help", "\\?", "\\h"):
             from catalog.sql.table import help_lines
@@ -240,6 +300,23 @@ class Shell:
             enable_history_search=True,
         )
         return session
+
+
+def _too_wide(result: Result, columns: int) -> bool:
+    """Whether the table of ``result`` would be wider than the screen."""
+    widths = [len(c) for c in result.columns]
+    for row in result.rows[:ROW_LIMIT]:
+        cells = (max(len(line) for line in cell(v).split("\n")) for v in row)
+        widths = [max(w, c) for w, c in zip(widths, cells, strict=True)]
+    return sum(w + 3 for w in widths) + 1 > columns
+
+
+def _pager_command() -> str | None:
+    """The pager, as psql finds one: $SCHEMACAT_PAGER, else $PAGER (empty: none), else less."""
+    for variable in ("SCHEMACAT_PAGER", "PAGER"):
+        if variable in os.environ:
+            return os.environ[variable].strip() or None
+    return "less" if shutil.which("less") else None
 
 
 def script_parts(text: str) -> list[tuple[bool, str]]:

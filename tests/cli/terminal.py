@@ -23,8 +23,9 @@ class Terminal:
         self.screen = pyte.Screen(COLUMNS, ROWS)
         self.stream = pyte.ByteStream(self.screen)
         environment = {
-            **{k: v for k, v in os.environ.items() if k != "NO_COLOR"},
+            **{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "SCHEMACAT_PAGER")},
             "TERM": "xterm",
+            "PAGER": "",  # no pager, unless a test sets one
             "XDG_DATA_HOME": str(home),  # the history file goes here
             "PROMPT_TOOLKIT_NO_CPR": "1",  # pyte does not answer cursor position requests
             **(env or {}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,11 +73,72 @@ def test_help_and_long_results(shell: Terminal) -> None:
     shell.clear()
     shell.enter(";".join(f"CREATE STREAM s{i:02} (id INT)" for i in range(45)) + ";")
     shell.wait_for("stream s44")
+    shell.enter("\\maxrows 40")
+    shell.wait_for("Results are cut after 40 rows.")
     shell.clear()
     shell.enter("SHOW SCHEMAS;")
     screen = shell.wait_for("rows")
     assert "(45 rows, 5 more rows not shown)" in screen
     assert " s39 " in screen and " s40 " not in screen
+
+
+def test_long_results_go_through_the_pager_and_wide_rows_expand(tmp_path: Path) -> None:
+    paged = tmp_path / "paged.txt"
+    shell = Terminal(
+        "--catalog",
+        str(tmp_path / "cat.db"),
+        "shell",
+        home=tmp_path / "home",
+        env={"PAGER": f"cat > {paged}"},
+    )
+    try:
+        shell.wait_for("schemacat>")
+        shell.enter(";".join(f"CREATE STREAM s{i:02} (id INT)" for i in range(60)) + ";")
+        shell.wait_for("stream s59")
+        shell.clear()
+        shell.enter("SHOW SCHEMAS;")  # 60 rows: longer than the 50-line screen
+        deadline = time.monotonic() + 30
+        while not (paged.exists() and "rows)" in paged.read_text()):
+            assert time.monotonic() < deadline, shell.text()
+            time.sleep(0.05)
+        text = paged.read_text()
+        assert " s00 " in text and " s59 " in text and "(60 rows)" in text
+        assert "(60 rows)" not in shell.text()
+        shell.enter("\\pager off")
+        shell.enter("\\maxrows 10")
+        shell.clear()
+        shell.enter("SHOW SCHEMAS;")
+        assert "(60 rows, 50 more rows not shown)" in shell.wait_for("not shown")
+        long_comment = "a comment much wider than the screen " * 5
+        shell.enter(f"CREATE STREAM wide (id INT COMMENT '{long_comment}', v INT);")
+        shell.enter("\\x auto")
+        shell.clear()
+        shell.enter("DESCRIBE wide;")
+        screen = shell.wait_for("(2 rows)")
+        assert "-[ RECORD 1 ]" in screen and "column   | id" in screen
+        assert f"comment  | {long_comment[:100]}" in screen
+        shell.clear()
+        shell.enter("DESCRIBE s01;")  # narrow: a table
+        screen = shell.wait_for("(1 row)")
+        assert "RECORD" not in screen and "INTEGER" in screen
+        shell.enter("\\x nope")
+        assert "error: \\x takes on, off or auto, not 'nope'" in shell.wait_for("not 'nope'")
+    finally:
+        shell.child.terminate(force=True)
+
+
+def test_scripts_and_piped_input_are_never_cut(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(1100)) + "\n" + ",".join(["1"] * 1100) + "\n")
+    script = tmp_path / "s.sql"
+    script.write_text(f"DESCRIBE '{wide}';\n")
+    for out in (
+        schemacat("--catalog", str(tmp_path / "c.db"), "run", str(script)),
+        schemacat("--catalog", str(tmp_path / "c.db"), "shell", stdin=script),
+    ):
+        assert out.returncode == 0, out.stderr
+        assert "| c1099 " in out.stdout and "(1100 rows)" in out.stdout
+        assert "not shown" not in out.stdout
 
 
 @pytest.fixture(scope="module")
