@@ -83,6 +83,7 @@ def check_compatibility(
     *,
     versions: Sequence[int] | None = None,
     labels: Sequence[str] | None = None,
+    new_label: str = "the new schema",
     avro_binary: bool = False,
 ) -> CompatibilityResult:
     """Whether ``new`` may follow ``old`` (a schema, or every earlier one, oldest first).
@@ -91,7 +92,7 @@ def check_compatibility(
     FORWARD: a reader with the latest old schema reads data written with ``new``;
     FULL: both; the ``_TRANSITIVE`` modes check against every earlier schema.
     ``versions`` numbers the earlier schemas in issues (default 1, 2, ...);
-    ``labels`` names them in messages (default "version N").
+    ``labels`` names them in messages (default "version N"), ``new_label`` the new one.
     """
     mode = normalize_mode(mode)
     history = [old] if isinstance(old, Schema) else list(old)
@@ -107,9 +108,11 @@ def check_compatibility(
     issues: list[Issue] = []
     for number, name, earlier in pairs:
         if mode.startswith(("BACKWARD", "FULL")):
-            issues += _Resolver(number, name, "backward", avro_binary).schemas(new, earlier)
+            resolver = _Resolver(number, name, "backward", avro_binary, new_label)
+            issues += resolver.schemas(new, earlier)
         if mode.startswith(("FORWARD", "FULL")):
-            issues += _Resolver(number, name, "forward", avro_binary).schemas(earlier, new)
+            resolver = _Resolver(number, name, "forward", avro_binary, new_label)
+            issues += resolver.schemas(earlier, new)
     return CompatibilityResult(mode, tuple(issues), tuple(n for n, _, _ in pairs))
 
 
@@ -135,7 +138,12 @@ def history(
     none): what SHOW SCHEMA COMPATIBILITY shows."""
     return [
         check_compatibility(
-            schema, schemas[:i], mode, versions=versions[:i], avro_binary=avro_binary
+            schema,
+            schemas[:i],
+            mode,
+            versions=versions[:i],
+            new_label=f"version {versions[i]}",
+            avro_binary=avro_binary,
         )
         for i, schema in enumerate(schemas)
     ]
@@ -150,13 +158,18 @@ class _Resolver:
     """Compares one reader with one writer and collects the issues."""
 
     def __init__(
-        self, version: int | None, earlier: str, direction: str, avro_binary: bool
+        self,
+        version: int | None,
+        earlier: str,
+        direction: str,
+        avro_binary: bool,
+        new_label: str = "the new schema",
     ) -> None:
         self.version = version
         self.earlier = earlier
         self.direction = direction
         self.avro_binary = avro_binary
-        new = "the new schema"
+        new = new_label
         self.reader_name, self.writer_name = (
             (new, earlier) if direction == "backward" else (earlier, new)
         )
@@ -191,8 +204,8 @@ class _Resolver:
             self.issue(
                 path,
                 "FIELD_ADDED_WITHOUT_DEFAULT",
-                f"column {path} was added without a default, so the new schema cannot read "
-                f"records written with {self.writer_name}",
+                f"column {path} was added without a default, so {self.reader_name} cannot "
+                f"read records written with {self.writer_name}",
                 "give the new column a DEFAULT (a nullable column may use DEFAULT NULL)",
             )
         else:

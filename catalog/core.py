@@ -56,6 +56,7 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found, spec_changes
+from catalog.words import versions
 
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
@@ -266,7 +267,18 @@ class Catalog:
                         shown[key] = redact(value) if key == "datasource" else value
                 shown |= {k: v for k, v in settings.kept.items() if stream.options.get(k) != v}
                 secrets = tuple(k for k in options if is_secret_option(k))
-                return Updated(await writer.update(**changes), shown, secrets)
+                broken: list[tuple[int, CompatibilityResult]] = []
+                if settings.compatibility and settings.compatibility != stream.compatibility:
+                    earlier = await writer.versions()
+                    numbers = [v.version for v in earlier]
+                    checks = history(
+                        [v.schema for v in earlier],
+                        numbers,
+                        settings.compatibility,
+                        avro_binary=avro_binary(settings.format or stream.format),
+                    )
+                    broken = [(n, r) for n, r in zip(numbers, checks, strict=True) if r.issues]
+                return Updated(await writer.update(**changes), shown, secrets, tuple(broken))
         except StreamNotFound as exc:
             exc.subject = ("name",)
             raise
@@ -425,9 +437,10 @@ class Catalog:
                     return Registered.of(latest, latest.version, found)
                 result = _checked(stream, schema, earlier or [latest], mode_now)
                 if not result.compatible:
+                    against = sorted({i.version for i in result.issues if i.version})
                     raise IncompatibleSchema(
                         f"the new schema of {stream.name} is not {result.mode} compatible "
-                        f"with version {latest.version}; nothing was registered",
+                        f"with {versions(against)}; nothing was registered",
                         result.issues,
                         hint="change it compatibly, or ALTER STREAM ... SET "
                         "(compatibility = 'NONE')",

@@ -26,18 +26,25 @@ class Drift:
 
 
 def drift(registered: Schema, observed: Schema) -> list[Drift]:
-    """One row per column of either schema: registered columns first, in their order."""
-    rows = []
+    """One row per column of either schema: registered columns first, in their order.  A
+    renamed column is found in the source by its name or by any of its aliases (the
+    newest first), as a reader of the stream would find it."""
+    rows, matched = [], set()
     for field in registered:
         registered_type = sql_type_name(field.type)
-        if field.name not in observed:
+        source = next(
+            (observed.field(n) for n in (field.name, *reversed(field.aliases)) if n in observed),
+            None,
+        )
+        if source is None:
             rows.append(Drift(field.name, registered_type, None, "missing_in_source"))
             continue
-        observed_type = sql_type_name(observed.field(field.name).type)
+        matched.add(source.name)
+        observed_type = sql_type_name(source.type)
         status = "ok" if observed_type == registered_type else "type_changed"
         rows.append(Drift(field.name, registered_type, observed_type, status))
     for field in observed:
-        if field.name not in registered:
+        if field.name not in matched:
             rows.append(Drift(field.name, None, sql_type_name(field.type), "new_in_source"))
     return rows
 
@@ -63,7 +70,8 @@ def _counterpart(column: Field, found: Schema) -> Field | None:
         return next((f for f in found if f.metadata.get(ROLE) == role), None)
     if role == HEADER_ROLE:
         return column  # headers are read as they come; there is nothing to compare
-    return found.field(column.name) if column.name in found else None
+    names = (column.name, *reversed(column.aliases))
+    return next((found.field(n) for n in names if n in found), None)
 
 
 def _reads(column: Field, source: Field) -> bool:

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from catalog.compat import CompatibilityResult
 from catalog.discovery import Discovery
 from catalog.infer.stats import ColumnStats
 from catalog.store import SchemaVersion, StreamRecord
@@ -36,11 +37,15 @@ class Registered(SchemaVersion):
 @dataclass(frozen=True)
 class Updated:
     """What ALTER STREAM ... SET did: the stream after it, each setting that changed (its
-    new value as it may be shown), and the secret options given, which are never kept."""
+    new value as it may be shown), the secret options given, which are never kept, and,
+    for a new compatibility mode, each registered version the mode's check fails on (a
+    mode the history already breaks is set, but every new version is then checked
+    against those versions too)."""
 
     stream: StreamRecord
     changed: dict[str, str]
     not_kept: tuple[str, ...] = ()
+    broken: tuple[tuple[int, CompatibilityResult], ...] = ()
 
 
 @dataclass(frozen=True)

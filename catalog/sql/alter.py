@@ -12,12 +12,13 @@ from catalog import evolve
 from catalog.discovery import with_notes
 from catalog.errors import SchemacatError, did_you_mean
 from catalog.field import NO_DEFAULT
-from catalog.outcomes import Registered
+from catalog.outcomes import Registered, Updated
 from catalog.result import Result
 from catalog.sql.columns import field, field_type, option_values, value
 from catalog.sql.generator import StreamGenerator
 from catalog.sql.parser import StreamParser, closest
 from catalog.sql.statement import Statement
+from catalog.words import counted, versions
 
 if TYPE_CHECKING:
     from catalog.sql.session import Session
@@ -183,7 +184,7 @@ async def run(session: Session, node: AlterStream) -> list[Result]:
         changed = ", ".join(f"{k} = {v}" for k, v in updated.changed.items()) or "nothing changed"
         if updated.not_kept:
             changed += f"; {', '.join(updated.not_kept)} not kept (secrets never are)"
-        return [_said(f"stream {updated.stream.name}: {changed}")]
+        return [_said(f"stream {updated.stream.name}: {changed}" + _broken(updated))]
     if isinstance(actions[0], RefreshStream):
         refreshed = await catalog.refresh(node.name)
         notes = refreshed.found.notes if refreshed.found is not None else ()
@@ -196,6 +197,23 @@ def _outcome(registered: Registered, unchanged: str) -> str:
     if not registered.changed:
         return f"stream {registered.stream}: {unchanged} (version {registered.version})"
     return f"stream {registered.stream}: version {registered.version} ({registered.change})"
+
+
+def _broken(updated: Updated, most: int = 10) -> str:
+    """A warning naming each registered version the new mode's check fails on, and why."""
+    if not updated.broken:
+        return ""
+    mode = updated.stream.compatibility
+    failing = [n for n, _ in updated.broken]
+    lines = [f"  - {issue.message}" for _, result in updated.broken for issue in result.issues]
+    more = f"\n  ... and {counted(len(lines) - most, 'more problem')}" if len(lines) > most else ""
+    return (
+        f"\nwarning: the versions registered already break {mode}: "
+        f"{versions(failing)} would not be accepted under it; every new version is checked "
+        f"against the versions {mode} names, so it must read (and be read by) those too\n"
+        + "\n".join(lines[:most])
+        + more
+    )
 
 
 def _said(message: str) -> Result:

@@ -20,6 +20,7 @@ from sqlglot.parsers.duckdb import DuckDBParser
 
 from catalog.errors import SqlSyntaxError, did_you_mean
 from catalog.sql import nodes as n
+from catalog.words import listed
 
 if TYPE_CHECKING:
     from catalog.sql.statement import Statement
@@ -49,7 +50,7 @@ def closest(word: str, choices: Sequence[str]) -> str | None:
 
 def either(words: Sequence[str]) -> str:
     """``A, B or C``."""
-    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+    return listed(words, "or")
 
 
 class StreamParser(DuckDBParser):
