@@ -184,7 +184,8 @@ class Catalog:
             return Registered.of(previous, previous.version)
         check = validate if settings.validate is None else settings.validate
         first = await first_schema(name, schema, query, settings, validate=check, sources=self)
-        schema, found = first.schema, first.found
+        found = first.found
+        schema = Schema(first.schema.fields, settings.schema_name or first.schema.name)
         spec = StreamSpec(
             name=name,
             datasource=settings.datasource,
@@ -192,11 +193,12 @@ class Catalog:
             options=settings.kept,
             compatibility=settings.compatibility or await self.default_compatibility(),
             lineage=first.lineage,
+            query=query,
         )
         facts = found.facts() if found is not None else None
         try:
             created = await self.store.create_stream(
-                spec, NewVersion(Schema(schema.fields, schema.name), first.origin, "created", facts)
+                spec, NewVersion(schema, first.origin, "created", facts)
             )
             return Registered.of(created, None, found)
         except StreamExists:
@@ -244,6 +246,9 @@ class Catalog:
     async def alter(self, name: str, actions: Sequence[ColumnAction]) -> Registered:
         """Apply column actions (``catalog.evolve``) to the latest version, as one new
         version; none when they change nothing."""
+        stream = await self.stream(name)
+        if stream.query:
+            raise _derived(stream, "its columns are its query's")
         return await self._evolve(name, lambda latest: apply(latest.schema, actions), "altered")
 
     async def set_options(self, name: str, options: Mapping[str, str | None]) -> Updated:
@@ -258,6 +263,8 @@ class Catalog:
                     kept=stream.options,
                     datasource=stream.datasource,
                 )
+                if stream.query and (settings.datasource or settings.format):
+                    raise _derived(stream, "its sources are those its query names")
                 changes: dict[str, Any] = {"options": settings.kept}
                 shown: dict[str, str] = {}
                 for key in ("datasource", "format", "compatibility"):
@@ -291,9 +298,13 @@ class Catalog:
         return await self.store.update_stream(name, **changes)
 
     async def refresh(self, name: str) -> Registered:
-        """Discover the stream's datasource again and register what is there now, if it
-        changed and the stream's mode allows."""
-        found = await self._rediscover(await self.stream(name))
+        """Discover the stream's datasource again (derive a derived stream again from its
+        sources) and register what is there now, if it changed and the mode allows."""
+        stream = await self.stream(name)
+        if stream.query:
+            derived = await self._rederive(stream)
+            return await self._evolve(name, lambda _: derived, "refreshed")
+        found = await self._rediscover(stream)
         return await self._evolve(
             name, lambda _: found, "refreshed", discovery=found.facts(), found=found
         )
@@ -303,6 +314,8 @@ class Catalog:
         column; registers nothing."""
         stream = await self.stream(name)
         registered = await self.get_schema(stream.name)
+        if stream.query:
+            return drift(registered, await self._rederive(stream))
         return drift(registered, await self._rediscover(stream))
 
     async def check(self, name: str, schema: Schema) -> tuple[SchemaVersion, CompatibilityResult]:
@@ -453,6 +466,18 @@ class Catalog:
             exc.subject = ("name",)
             raise
 
+    async def _rederive(self, stream: StreamRecord) -> Schema:
+        """A derived stream's query typed again over its sources as they are now."""
+        from catalog.derive import derive
+
+        async def fresh(uri: str) -> Discovery:
+            self.discoverer.invalidate(uri)
+            return await self.discover(uri)
+
+        assert stream.query is not None
+        schema, _ = await derive(stream.query, self.get_schema, fresh)
+        return schema
+
     async def _rediscover(self, stream: StreamRecord) -> Discovery:
         """The stream's source looked at again (not from the cache), with its options."""
         if not stream.datasource:
@@ -479,4 +504,14 @@ def _checked(
         mode,
         versions=[v.version for v in earlier],
         avro_binary=avro_binary(stream.format),
+    )
+
+
+def _derived(stream: StreamRecord, why: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"stream {stream.name} is derived from a query: {why}",
+        hint=f"change the query with CREATE OR REPLACE STREAM {stream.name} AS SELECT ... "
+        f"(SHOW CREATE STREAM {stream.name} shows it)",
+        code="DERIVED_STREAM",
+        subject=("name",),
     )

@@ -11,6 +11,8 @@ timeout, ...       accepts (``from``, ``max_files``, ``endpoint_url`` ...)
 kafka_topic        ksqlDB: the topic on ``$SCHEMACAT_KAFKA_BOOTSTRAP``
 value_format       ksqlDB: ``format``
 key_format         ksqlDB: the Kafka key's format
+value_schema_      ksqlDB: the record name of the value schema (an Avro record's full
+full_name          name, a discovered table's ``schema.table``)
 value_delimiter    ksqlDB: the CSV delimiter (``delimiter``)
 partitions,        ksqlDB: kept with the stream
 timestamp
@@ -33,7 +35,7 @@ from catalog.modes import normalize_mode
 from catalog.registry import Registry, parse_uri
 from catalog.secrets import is_secret_option
 
-OWN_KEYS = ("datasource", "format", "compatibility", "validate")
+OWN_KEYS = ("datasource", "format", "compatibility", "validate", "value_schema_full_name")
 KEPT_KEYS = ("key_format", "partitions", "timestamp", "delimiter")
 ALIASES = {
     "schema_registry": "validate",
@@ -49,6 +51,7 @@ class StreamOptions:
     format: str | None = None
     compatibility: str | None = None
     validate: bool | None = None  # None: not given
+    schema_name: str | None = None  # the value schema's record name
     discovery: dict[str, str] = field(default_factory=dict)  # given to the provider
     kept: dict[str, str] = field(default_factory=dict)  # stored with the stream
 
@@ -87,6 +90,8 @@ def resolve(
                 raise
         elif key == "validate":
             out.validate = (text or "true").lower() not in ("false", "0", "no", "off")
+        elif key == "value_schema_full_name":
+            out.schema_name = text or None
         elif key in KEPT_KEYS or key in accepted:
             if text is not None and not is_secret_option(key):  # used, never kept
                 out.kept[key] = text

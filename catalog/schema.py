@@ -3,9 +3,13 @@
 The canonical JSON form has sorted keys and no whitespace; list items and map
 entries are written without their Arrow names (``item``/``element``,
 ``key``/``value``), which differ between writers but mean nothing.  The
-fingerprint is the sha256 of that text: field order matters, whitespace and
-Arrow naming accidents do not.  Avro and JSON Schema are read and written by
-their own modules, which know fields, not schemas.
+fingerprint is the sha256 of that text without annotations (namespaced field
+metadata other than Avro's names: what a tool said about a column, ``pg.type``
+or ``kafka.format``, which no DDL spells): field order
+matters, whitespace, Arrow naming accidents and annotations do not, so a
+stream recreated from SHOW CREATE has the fingerprint it had.  Avro and JSON
+Schema are read and written by their own modules, which know fields, not
+schemas.
 """
 
 from __future__ import annotations
@@ -111,7 +115,8 @@ class Schema:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.canonical.encode()).hexdigest()
+        identity = canonical_text(_without_annotations(self.to_json()))
+        return hashlib.sha256(identity.encode()).hexdigest()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Schema) and self.canonical == other.canonical
@@ -158,3 +163,23 @@ class Schema:
     def to_json_schema(self) -> dict[str, Any]:
         """A JSON Schema (draft 2020-12) of the records."""
         return jsonschema.write_object(self.fields, self.name)
+
+
+def _without_annotations(data: Any) -> Any:
+    """The canonical JSON with every field's metadata cut to what the schema itself says."""
+    if isinstance(data, list):
+        return [_without_annotations(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {k: _without_annotations(v) for k, v in data.items() if k != "metadata"}
+    kept = {k: v for k, v in (data.get("metadata") or {}).items() if _says(k)}
+    if kept:
+        out["metadata"] = kept
+    return out
+
+
+def _says(key: str) -> bool:
+    """Whether a metadata key belongs to the schema: a plain key (a message role, a tag of
+    the user's) or an Avro name; a tool's namespaced note (``pg.type``, ``kafka.format``,
+    ``PARQUET:field_id``) does not."""
+    return key.startswith("avro.") or not any(mark in key for mark in ".:")

@@ -46,5 +46,5 @@ GROUP BY species, island;
 
 DESCRIBE penguin_sizes;
 
--- The DDL that recreates a stream's latest schema anywhere:
+-- The DDL that recreates a stream anywhere (a derived stream keeps its query):
 SHOW CREATE STREAM penguin_sizes;

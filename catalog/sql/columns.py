@@ -26,6 +26,7 @@ from catalog.field import (
     ROLE,
     Field,
 )
+from catalog.infer import discovered_schema
 from catalog.sql import nodes as n
 from catalog.types import arrow_type, quote_identifier, sql_literal, sql_type_name
 
@@ -104,11 +105,16 @@ def option_text(node: exp.Expression) -> str | None:
 
 
 def field_type(column: n.StreamColumn | exp.DataType) -> pa.DataType:
+    """The declared type; its nullable struct fields default to NULL, as a nullable column
+    without DEFAULT does (and as discovery makes them), so a stream recreated from its DDL
+    has the fingerprint it had."""
     kind = column.args["kind"] if isinstance(column, n.StreamColumn) else column
     try:
-        return arrow_type(kind)
+        dtype = arrow_type(kind)
     except TypeParseError as exc:
         raise at(exc, kind) from None
+    declared = pa.schema([pa.field("column", dtype)])
+    return discovered_schema(declared, keep_nullability=True)[0].type
 
 
 def field(column: n.StreamColumn) -> Field:
@@ -130,6 +136,7 @@ def field(column: n.StreamColumn) -> Field:
             column,
         )
     comment = column.args.get("comment")
+    aliases = tuple(dict.fromkeys(str(value(a)) for a in column.args.get("aliases") or ()))
     try:
         return Field(
             column.name,
@@ -137,6 +144,7 @@ def field(column: n.StreamColumn) -> Field:
             nullable,
             default,
             comment=str(value(comment)) if comment is not None else None,
+            aliases=aliases,
             metadata=_role(column),
         )
     except SchemacatError as exc:
@@ -197,4 +205,6 @@ def column_ddl(f: Field) -> str:
         parts.append(f"DEFAULT {sql_literal(f.default)}")
     if f.comment is not None:
         parts.append(f"COMMENT {sql_literal(f.comment)}")
+    if f.aliases:
+        parts.append(f"ALIASES ({', '.join(sql_literal(a) for a in f.aliases)})")
     return " ".join(parts)

@@ -33,4 +33,6 @@ class StreamGenerator(TypeDialect.Generator):
             parts.append(f"DEFAULT {self.sql(column, 'default')}")
         if column.args.get("comment") is not None:
             parts.append(f"COMMENT {self.sql(column, 'comment')}")
+        if column.args.get("aliases"):
+            parts.append(f"ALIASES ({self.expressions(column, 'aliases', flat=True)})")
         return " ".join(parts)

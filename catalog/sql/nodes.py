@@ -18,7 +18,8 @@ class Option(exp.Expression):
 
 
 class StreamColumn(exp.Expression):
-    """``name type [KEY | HEADERS | HEADER('k')] [NOT NULL] [DEFAULT v] [COMMENT 'c']``."""
+    """``name type [KEY | HEADERS | HEADER('k')] [NOT NULL] [DEFAULT v] [COMMENT 'c']
+    [ALIASES ('old', ...)]``; aliases are the column's earlier names (RENAME keeps them)."""
 
     arg_types = {
         "this": True,
@@ -28,4 +29,5 @@ class StreamColumn(exp.Expression):
         "not_null": False,
         "default": False,
         "comment": False,
+        "aliases": False,  # literals
     }

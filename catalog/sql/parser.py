@@ -44,6 +44,9 @@ NOT_A_NAME = (
 N = TypeVar("N", bound=exp.Expr)
 
 
+COLUMN_PARTS = ("KEY", "HEADERS", "HEADER", "NOT", "DEFAULT", "COMMENT", "ALIASES")
+
+
 def closest(word: str, choices: Sequence[str]) -> str | None:
     return did_you_mean(word.upper(), choices, cutoff=0.5)
 
@@ -202,8 +205,9 @@ class StreamParser(DuckDBParser):
 
     def data_type(self) -> exp.DataType:
         token = self._curr
-        dtype = self._parse_types(check_func=False, schema=True, allow_identifiers=False)
-        if not isinstance(dtype, exp.DataType):
+        # identifiers too: DuckDB writes the type of an all-NULL column as "NULL"
+        dtype = self._parse_types(check_func=False, schema=True, allow_identifiers=True)
+        if not isinstance(dtype, exp.DataType) or dtype.this == exp.DataType.Type.USERDEFINED:
             word = token.text if token else ""
             if token and token.token_type in self.TYPE_TOKENS:  # a type, with bad parameters
                 self.fail(
@@ -219,6 +223,19 @@ class StreamParser(DuckDBParser):
             )
         assert isinstance(dtype, exp.DataType)
         return self.at(dtype, token)
+
+    def names_list(self, what: str) -> list[exp.Expression]:
+        """``('a', 'b', ...)`` after ``what``: string literals."""
+        if not self._match(TokenType.L_PAREN):
+            self.fail(f"expected ('name', ...) after {what}")
+        found = [self.literal()]
+        while self._match(TokenType.COMMA):
+            found.append(self.literal())
+        if not self._match(TokenType.R_PAREN):
+            self.fail(f"expected , or ) in the {what} list")
+        if not all(isinstance(e, exp.Literal) and e.is_string for e in found):
+            self.fail(f"{what} takes names in quotes: {what} ('old_name')")
+        return found
 
     def columns(self) -> list[n.StreamColumn]:
         self._match(TokenType.L_PAREN)
@@ -257,11 +274,11 @@ class StreamParser(DuckDBParser):
                 node.set("default", self.literal())
             elif self._match_text_seq("COMMENT"):
                 node.set("comment", self.literal())
+            elif self._match_text_seq("ALIASES"):
+                node.set("aliases", self.names_list("ALIASES"))
             else:
                 self.fail(
                     f"unexpected {self._curr.text!r} in the definition of column {name.name}",
-                    hint=closest(
-                        self._curr.text, ("KEY", "HEADERS", "HEADER", "NOT", "DEFAULT", "COMMENT")
-                    ),
+                    hint=closest(self._curr.text, COLUMN_PARTS),
                 )
         return node

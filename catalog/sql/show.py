@@ -49,8 +49,11 @@ class ShowSchemaCompatibility(exp.Expression):
 
 
 async def show_streams(session: Session, node: ShowStreams) -> list[Result]:
+    """A derived stream's datasource is its lineage (the streams and URIs its query
+    reads), and its format ``derived``."""
     rows = [
-        (s.name, s.datasource, s.format, s.latest_version, len(v.schema), s.compatibility,
+        (s.name, ", ".join(s.lineage) if s.query else s.datasource,
+         "derived" if s.query else s.format, s.latest_version, len(v.schema), s.compatibility,
          s.updated_at)
         for s, v in await session.catalog.latest_versions()
     ]  # fmt: skip
@@ -81,15 +84,19 @@ async def show_create(session: Session, node: ShowCreateStream) -> list[Result]:
         options["format"] = stream.format
     options["compatibility"] = stream.compatibility
     options.update(stream.options)
+    if described.version.schema.name and not stream.query:
+        options["value_schema_full_name"] = described.version.schema.name
     if stream.datasource:
         options["validate"] = "false"  # recreate this schema, not what the source holds today
-    columns = ",\n  ".join(column_ddl(f) for f in described.version.schema)
     with_list = ", ".join(
         f"{k} = {v if k == 'validate' else sql_literal(v)}" for k, v in options.items()
     )
-    statement = (
-        f"CREATE STREAM {quote_identifier(stream.name)} (\n  {columns}\n) WITH ({with_list});"
-    )
+    name = quote_identifier(stream.name)
+    if stream.query:  # its columns are the query's (a derived stream's are not altered)
+        statement = f"CREATE STREAM {name} WITH ({with_list}) AS\n{stream.query};"
+    else:
+        columns = ",\n  ".join(column_ddl(f) for f in described.version.schema)
+        statement = f"CREATE STREAM {name} (\n  {columns}\n) WITH ({with_list});"
     return [Result("SHOW CREATE STREAM", ("statement",), [(statement,)])]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.errors import ConcurrentModification, StreamNotFound, did_you_mean
 from catalog.schema import Schema
-from catalog.secrets import redact, redact_options
+from catalog.secrets import redact, redact_options, redact_text
 
 ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived")
 
@@ -35,6 +35,7 @@ class StreamSpec:
     options: Mapping[str, str] = field(default_factory=dict)
     compatibility: str = "BACKWARD"
     lineage: tuple[str, ...] = ()
+    query: str | None = None  # a derived stream's query, which REFRESH and VALIDATE re-derive
 
     def redacted(self) -> StreamSpec:
         """The spec with every secret removed, as it may be stored."""
@@ -45,6 +46,7 @@ class StreamSpec:
             options=redact_options(self.options),
             compatibility=self.compatibility,
             lineage=tuple(redact(source) for source in self.lineage),
+            query=redact_text(self.query) if self.query else None,
         )
 
 
@@ -73,6 +75,7 @@ class StreamRecord:
     latest_version: int
     created_at: datetime
     updated_at: datetime
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ class Store(ABC):
 
 # -- helpers both backends use -----------------------------------------------------
 
-STREAM_UPDATABLE = ("datasource", "format", "options", "compatibility", "lineage")
+STREAM_UPDATABLE = ("datasource", "format", "options", "compatibility", "lineage", "query")
 
 
 def spec_changes(spec: StreamSpec) -> dict[str, Any]:
@@ -203,6 +206,7 @@ def spec_changes(spec: StreamSpec) -> dict[str, Any]:
         "options": spec.options,
         "compatibility": spec.compatibility,
         "lineage": spec.lineage,
+        "query": spec.query,
     }
 
 
@@ -232,6 +236,8 @@ def encode_updates(changes: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = dump_json(redact_options(value))
         elif key == "lineage":
             out[key] = dump_json([redact(v) for v in value])
+        elif key == "query":
+            out[key] = redact_text(value) if value else None
         else:
             out[key] = value
     return out

@@ -45,3 +45,19 @@ def _neutral_roles(field: dict[str, Any]) -> None:
     for old, new in _LEGACY_ROLES.items():
         if old in metadata:
             metadata[new] = metadata.pop(old)
+
+
+async def fingerprints(tx: Tx) -> None:
+    """Store 4: fingerprints leave out annotations (what a source said about a column);
+    each version gets the fingerprint its schema has today."""
+    rows = await tx.fetch("SELECT stream_key, version, schema, fingerprint FROM schema_versions")
+    for row in rows:
+        fingerprint = Schema.from_json(row["schema"]).fingerprint
+        if fingerprint != row["fingerprint"]:
+            await tx.execute(
+                "UPDATE schema_versions SET fingerprint = $1 "
+                "WHERE stream_key = $2 AND version = $3",
+                fingerprint,
+                row["stream_key"],
+                row["version"],
+            )

@@ -19,7 +19,7 @@ import asyncpg
 from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
 from catalog.secrets import redact
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
-from catalog.store.migrations import canonical_schemas
+from catalog.store.migrations import canonical_schemas, fingerprints
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 from catalog.uri import locate
 
@@ -57,6 +57,8 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
         ],
     ),
     (2, [canonical_schemas]),
+    (3, ["ALTER TABLE streams ADD COLUMN query TEXT"]),  # a derived stream's AS SELECT
+    (4, [fingerprints]),
 ]
 
 

@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 _STREAM_COLUMNS = (
     "name, datasource, format, options, compatibility, lineage, latest_version, "
-    "created_at, updated_at"
+    "created_at, updated_at, query"
 )
 _VERSION_COLUMNS = "version, schema, fingerprint, origin, change, discovery, created_at"
 _S_COLUMNS = ", ".join(f"s.{c}" for c in _STREAM_COLUMNS.split(", "))
@@ -151,8 +151,8 @@ class SQLStore(Store):
                 )
             await tx.execute(
                 "INSERT INTO streams (key, name, datasource, format, options, compatibility, "
-                "lineage, latest_version, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+                "lineage, query, latest_version, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
                 stream_key(spec.name),
                 spec.name,
                 spec.datasource,
@@ -160,6 +160,7 @@ class SQLStore(Store):
                 dump_json(dict(spec.options)),
                 spec.compatibility,
                 dump_json(list(spec.lineage)),
+                spec.query,
                 at,
             )
             return await self._insert_version(tx, spec.name, 1, version, at)
@@ -313,6 +314,7 @@ class SQLStore(Store):
             latest_version=row["latest_version"],
             created_at=self.to_datetime(row["created_at"]),
             updated_at=self.to_datetime(row["updated_at"]),
+            query=row["query"],
         )
 
     def _version(self, name: str, row: Row) -> SchemaVersion:
