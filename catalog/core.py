@@ -39,7 +39,7 @@ from catalog.errors import (
     StreamNotFound,
     VersionNotFound,
 )
-from catalog.evolve import ColumnAction, apply
+from catalog.evolve import ColumnAction, apply, follow
 from catalog.first import first_schema
 from catalog.infer.stats import ColumnStats
 from catalog.modes import normalize_mode
@@ -303,10 +303,16 @@ class Catalog:
         stream = await self.stream(name)
         if stream.query:
             derived = await self._rederive(stream)
-            return await self._evolve(name, lambda _: derived, "refreshed")
+            return await self._evolve(
+                name, lambda latest: follow(derived, latest.schema), "refreshed"
+            )
         found = await self._rediscover(stream)
         return await self._evolve(
-            name, lambda _: found, "refreshed", discovery=found.facts(), found=found
+            name,
+            lambda latest: follow(found, latest.schema),
+            "refreshed",
+            discovery=found.facts(),
+            found=found,
         )
 
     async def validate(self, name: str) -> list[Drift]:

@@ -19,6 +19,7 @@ from catalog.errors import InvalidRequest, did_you_mean
 from catalog.field import NO_DEFAULT, Field
 from catalog.schema import Schema
 from catalog.types import sql_literal, sql_type_name
+from catalog.visit import LEAF, STRUCT, children, kind, partners, rebuild
 
 
 @dataclass(frozen=True)
@@ -174,3 +175,51 @@ def check_default(
             code="BAD_DEFAULT",
             subject=subject,
         ) from None
+
+
+def follow(found: Schema, registered: Schema) -> Schema:
+    """A source's schema as the registered one has it: columns (and the fields of nested
+    structs) in the registered order, then new ones in the source's; a column the stream
+    renamed under its registered name and aliases; a comment or default given in the
+    catalog kept where the source has none (a source's NULL default is no default of
+    its own).  So looking at an unchanged source again gives the registered schema,
+    whatever order its records brought the fields in."""
+    return Schema(_follow(list(found.fields), list(registered.fields)), found.name)
+
+
+def _follow(found: list[Field], registered: list[Field]) -> list[Field]:
+    out = []
+    for source, known in partners(found, registered, lambda f: f.aliases):
+        if source is None:
+            continue  # gone from the source
+        if known is None:
+            out.append(source)
+            continue
+        kept_default = known.has_default and source.default is None and source.type == known.type
+        out.append(
+            source.replace(
+                name=known.name,
+                aliases=known.aliases,
+                comment=source.comment if source.comment is not None else known.comment,
+                default=known.default if kept_default else source.default,
+                type=_follow_type(source.type, known.type),
+            )
+        )
+    return out
+
+
+def _follow_type(found: pa.DataType, registered: pa.DataType) -> pa.DataType:
+    shape = kind(found)
+    if shape != kind(registered) or shape == LEAF:
+        return found
+    if shape == STRUCT:
+        fields = _follow(
+            [Field.from_arrow(f) for f in children(found)],
+            [Field.from_arrow(f) for f in children(registered)],
+        )
+        return rebuild(found, [f.to_arrow() for f in fields])
+    inner = [
+        f.with_type(_follow_type(f.type, r.type))
+        for f, r in zip(children(found), children(registered), strict=False)
+    ]
+    return rebuild(found, inner)

@@ -388,6 +388,7 @@ async def _fetch(
             f"the sample stopped at the timeout ({deadline.took()}) with {len(messages)} of "
             f"the {planned} messages planned; raise timeout for the rest"
         ]
+    messages.sort(key=lambda m: (m.partition, m.offset))  # as they are, not as they came
     return messages, facts
 
 
