@@ -15,7 +15,9 @@ The rules (each has a test in tests/infer/):
 * **Objects** are STRUCTs with the union of their keys in the order first seen.
   They are MAP(VARCHAR, T) instead, as in DuckDB, when they have no keys at all
   (T is JSON), when keys are sparse (on average a key is in fewer than 10% of
-  the objects), or when there are more than 200 keys whose values share a type.
+  the objects), or when there are more than 200 keys whose values share a type;
+  and, unlike DuckDB, whenever there are more than 1,000 keys (T is JSON if
+  their values differ), so that a schema stays a few kilobytes.
 * **Arrays** are lists of the merged type of their elements; arrays that were
   only ever empty are JSON[]; elements that were only null are "NULL"[].
 * **Nulls** alone do not decide a type: a column that was only null is "NULL".

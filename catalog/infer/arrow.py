@@ -2,8 +2,9 @@
 
 The reader's types are kept where they are what we would infer; strings are
 classified (dates, timestamps, UUIDs), lists of nothing become JSON[], and
-objects that look like maps send the sample to the value-by-value path
-(``None``), which can merge the values of many keys.
+objects that look like maps, or values nested deeper than ``max_depth``, send
+the sample to the value-by-value path (``None``), which can merge the values of
+many keys and keeps deep parts as JSON.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from catalog.infer import strings
+from catalog.infer import DEFAULT_MAX_DEPTH, strings
 from catalog.infer.lattice import MAP_APPEARANCE_THRESHOLD, MAP_KEY_THRESHOLD
+from catalog.visit import children
 
 
 def target_schema(raw: pa.Table) -> pa.Schema | None:
     """The inferred type of each column of ``raw``, or None if only Python can tell."""
-    if _map_like(raw.num_rows, raw.columns):
+    if _map_like(raw.num_rows, raw.columns) or not arrow_shaped(raw.schema):
         return None
     fields = []
     for name, column in zip(raw.column_names, raw.columns, strict=True):
@@ -61,3 +63,19 @@ def _map_like(objects: int, children: Sequence[pa.Array | pa.ChunkedArray]) -> b
     # a key pyarrow saw only as null is a present key (pyarrow cannot tell absent from null)
     present = sum(len(c) if pa.types.is_null(c.type) else len(c) - c.null_count for c in children)
     return bool(objects) and present / (objects * len(children)) < MAP_APPEARANCE_THRESHOLD
+
+
+def arrow_shaped(schema: pa.Schema) -> bool:
+    """Whether columns of this shape can be typed here: no object of more than
+    MAP_KEY_THRESHOLD keys (maybe a map), nothing nested more than DEFAULT_MAX_DEPTH
+    levels (JSON there).  Looks no deeper than that, however deep the type."""
+
+    def fits(dtype: pa.DataType, levels: int) -> bool:
+        inner = children(dtype)
+        if not inner:
+            return True
+        if levels == 0 or len(inner) > MAP_KEY_THRESHOLD:
+            return False
+        return all(fits(f.type, levels - 1) for f in inner)
+
+    return len(schema) <= MAP_KEY_THRESHOLD and all(fits(f.type, DEFAULT_MAX_DEPTH) for f in schema)

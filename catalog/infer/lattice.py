@@ -19,6 +19,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DECIMAL38_MAX = 10**38 - 1
 MAP_KEY_THRESHOLD = 200  # DuckDB's map_inference_threshold
 MAP_APPEARANCE_THRESHOLD = 0.1  # DuckDB's field_appearance_threshold
+MAX_STRUCT_KEYS = 1000  # past this, a map whatever its values: a schema stays small
 
 
 class Node:
@@ -144,8 +145,9 @@ class ObjectNode:
                 self.keys[key] = node
 
     def is_map(self, value_type: Callable[[], pa.DataType]) -> bool:
-        """DuckDB's rule: no keys, sparse keys, or very many keys of one type."""
-        if not self.keys:
+        """DuckDB's rule: no keys, sparse keys, or very many keys of one type; and ours:
+        too many keys for a STRUCT."""
+        if not self.keys or len(self.keys) > MAX_STRUCT_KEYS:
             return True
         appearances = sum(node.present for node in self.keys.values())
         if appearances / (len(self.keys) * self.count) < MAP_APPEARANCE_THRESHOLD:

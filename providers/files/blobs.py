@@ -2,17 +2,24 @@
 
 Local files and S3 objects both look like this to the format readers, so a
 Parquet footer is read by a ranged read of its tail wherever it lives, and a
-compressed JSON file is decompressed as a stream until the sample is full.
+compressed JSON file is decompressed as a stream until the sample is full.  A
+compressed file that is corrupt or truncated is a ``MalformedSource`` naming it.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
+
+from catalog.errors import MalformedSource
 
 COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+READ_LIMIT = 256 << 20  # decompressed bytes read at most for a sample
 
 
 class Blob(Protocol):
@@ -55,20 +62,35 @@ def decompressed_stream(blob: Blob) -> BinaryIO:
     if kind == "gzip":
         return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
     if kind == "zstd":
-        import zstandard
-
-        reader: BinaryIO = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return reader
+        return _Zstd(raw)  # type: ignore[return-value]
     return raw
 
 
+@contextmanager
+def _decompressing(blob: Blob) -> Iterator[Any]:
+    """``decompressed_stream``, or sequential ranged reads of an uncompressed blob; a
+    decompression error is a MalformedSource that names the file and its compression."""
+    import zstandard
+
+    kind = compression(blob.name)
+    try:
+        with decompressed_stream(blob) if kind else _Ranges(blob) as source:
+            yield source
+    except (EOFError, zlib.error, gzip.BadGzipFile, zstandard.ZstdError) as exc:
+        raise MalformedSource(
+            f"{blob.name} is not readable {kind} data: {exc}",
+            hint=f"the file is corrupt or truncated ({kind} -t tests it); "
+            "if it is not compressed, rename it without its extension",
+        ) from None
+
+
 def read_lines(
-    blob: Blob, lines: int, first: int = 64 << 10, limit: int = 256 << 20
+    blob: Blob, lines: int, first: int = 64 << 10, limit: int = READ_LIMIT
 ) -> tuple[bytes, bool]:
     """Leading (decompressed) bytes holding more than ``lines`` lines, or all of them, and
     whether that is all there is.  Later reads ask for what the lines so far suggest."""
-    with decompressed_stream(blob) if compression(blob.name) else _Ranges(blob) as source:
-        data = source.read(first)
+    with _decompressing(blob) as source:
+        data = source.read(min(first, limit))
         while True:
             count = data.count(b"\n")
             if count > lines or len(data) >= limit:
@@ -103,9 +125,47 @@ def read_head(blob: Blob, limit: int) -> tuple[bytes, bool]:
     if compression(blob.name) is None:
         data = blob.read_range(0, min(limit, blob.size))
         return data, len(data) >= blob.size
-    with decompressed_stream(blob) as stream:
+    with _decompressing(blob) as stream:
         data = stream.read(limit)
         return data, len(data) < limit or not stream.read(1)
+
+
+class _Zstd:
+    """zstd frames decompressed a step at a time.  zstandard's stream_reader ends quietly
+    where the data does, even inside a frame; this says the data is truncated then."""
+
+    STEP = 1 << 10  # compressed bytes a step: at most ~32 MB out, at zstd's highest ratio
+
+    def __init__(self, raw: BinaryIO) -> None:
+        import zstandard
+
+        self._raw, self._out = raw, bytearray()
+        self._new_frame = zstandard.ZstdDecompressor().decompressobj
+        self._frame, self._in_frame = self._new_frame(), False
+
+    def read(self, size: int) -> bytes:
+        import zstandard
+
+        while len(self._out) < size:
+            data = self._raw.read(self.STEP)
+            if not data:
+                if self._in_frame:
+                    raise zstandard.ZstdError("the data ends inside a frame")
+                break
+            while data:
+                self._out += self._frame.decompress(data)
+                self._in_frame, data = not self._frame.eof, b""
+                if self._frame.eof:  # the next frame, if any, starts in what is left
+                    data, self._frame = self._frame.unused_data, self._new_frame()
+        chunk = bytes(self._out[:size])
+        del self._out[:size]
+        return chunk
+
+    def __enter__(self) -> _Zstd:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._raw.close()
 
 
 class BlobFile(io.RawIOBase):

@@ -25,14 +25,14 @@ from catalog.discovery import Discovery, Options, sample_basis
 from catalog.errors import SourceNotFound
 from catalog.infer import Inference
 from catalog.progress import report
-from providers.files.blobs import Blob
-from providers.files.formats import detect_format, extension_format, read_blob
+from providers.files.blobs import READ_LIMIT, Blob
+from providers.files.formats import SNIFF_LIMIT, detect_format, extension_format, read_blob
 from providers.files.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
 from providers.files.tables import table_basis
 from providers.readers.csv_reader import csv_settings
 
 SAMPLED_FORMATS = ("json", "csv", "tsv", "text")
-BLOB_OPTIONS = ("max_files", "delimiter", "nullstr")
+BLOB_OPTIONS = ("max_files", "delimiter", "nullstr", "max_line_size")
 
 
 def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options) -> Discovery:
@@ -101,7 +101,11 @@ def data_files(blobs: Sequence[Blob]) -> tuple[list[Blob], list[Blob]]:
 def _read(blobs: Sequence[Blob], options: Options) -> list[tuple[Blob, str, Inference]]:
     budget = options.sample_size
     max_files = options.integer("max_files", 100)
-    csv = csv_settings(options.text("delimiter"), options.text("nullstr"))
+    csv = csv_settings(
+        options.text("delimiter"),
+        options.text("nullstr"),
+        options.integer("max_line_size", 0) or None,
+    )
     out: list[tuple[Blob, str, Inference]] = []
     chosen = blobs[:max_files]
     for i, blob in enumerate(chosen):
@@ -112,7 +116,9 @@ def _read(blobs: Sequence[Blob], options: Options) -> list[tuple[Blob, str, Infe
         if sampled and budget <= 0:
             continue
         size = budget if sampled else options.sample_size
-        inference = read_blob(blob, fmt, size, csv)
+        told_by_content = options.format == "auto" and extension_format(blob.name) is None
+        limit = SNIFF_LIMIT if told_by_content else READ_LIMIT
+        inference = read_blob(blob, fmt, size, csv, limit)
         out.append((blob, fmt, inference))
         if sampled:
             budget -= inference.sampled + inference.malformed

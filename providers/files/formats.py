@@ -1,10 +1,13 @@
 """The format readers the file and S3 providers share.
 
 Each reads one blob: JSON and CSV from as many leading bytes as the sample
-needs; Parquet from its footer alone (exact types, nullability and column
-statistics, a few KB whatever the file's size); Arrow IPC from its schema
-message; Avro from its header.  ``.gz`` and ``.zst`` are decompressed as a
-stream.  The format comes from the extension, else from the content.
+needs (at most ``READ_LIMIT``); Parquet from its footer alone (exact types,
+nullability and column statistics, a few KB whatever the file's size); Arrow IPC
+from its schema message; Avro from its header.  ``.gz`` and ``.zst`` are
+decompressed as a stream.  The format comes from the extension, else from the
+content: magic bytes, then the first characters; a file whose format was told
+by its content is read no further than ``SNIFF_LIMIT`` (a 2 GB file without an
+extension costs a few MB), and one holding NUL bytes is binary, not text.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from catalog.errors import BadOption, MalformedSource
 from catalog.infer import Inference, discovered_schema
 from catalog.infer.stats import ColumnStats, jsonable, python_value
 from catalog.schema import Schema
-from providers.files.blobs import Blob, BlobFile, compression, plain_name, read_head, read_lines
+from providers.files.blobs import (
+    READ_LIMIT,
+    Blob,
+    BlobFile,
+    compression,
+    plain_name,
+    read_head,
+    read_lines,
+)
 
 FORMATS = ("auto", "json", "csv", "tsv", "parquet", "avro", "arrow", "text", "delta", "iceberg")
 _EXTENSIONS = {
@@ -41,6 +52,8 @@ _EXTENSIONS = {
     ".log": "text",
 }
 _MAGIC = {b"PAR1": "parquet", b"Obj\x01": "avro", b"ARROW1": "arrow"}
+_COMPRESSED_MAGIC = {b"\x1f\x8b": ".gz", b"\x28\xb5\x2f\xfd": ".zst"}
+SNIFF_LIMIT = 4 << 20  # bytes read of a file whose format was told by its content
 
 
 def extension_format(name: str) -> str | None:
@@ -60,6 +73,19 @@ def detect_format(blob: Blob, requested: str) -> str:
     for magic, fmt in _MAGIC.items():
         if head.startswith(magic):
             return fmt
+    for magic, suffix in _COMPRESSED_MAGIC.items():
+        if head.startswith(magic):
+            raise MalformedSource(
+                f"{blob.name} is compressed, but its name does not say so",
+                hint=f"name it {Path(blob.name).name}{suffix} to have it decompressed",
+            )
+    if b"\x00" in head:
+        raise MalformedSource(
+            f"{blob.name} is binary data (it holds NUL bytes), in no format schemacat "
+            "recognizes by its content",
+            hint="schemacat reads Parquet, Avro, Arrow IPC, JSON, CSV and text; "
+            "give format= if the file is one of them",
+        )
     stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped[:1] in (b"{", b"["):
         return "json"
@@ -67,10 +93,14 @@ def detect_format(blob: Blob, requested: str) -> str:
 
 
 def read_blob(
-    blob: Blob, fmt: str, sample_size: int, csv: Mapping[str, Any] | None = None
+    blob: Blob,
+    fmt: str,
+    sample_size: int,
+    csv: Mapping[str, Any] | None = None,
+    limit: int = READ_LIMIT,
 ) -> Inference:
     """Schema, statistics and sample of one blob in format ``fmt`` (``csv``: DuckDB's
-    ``read_csv`` settings the user gave)."""
+    ``read_csv`` settings the user gave; ``limit``: bytes of records read at most)."""
     if fmt in ("parquet", "avro", "arrow") and compression(blob.name):
         raise MalformedSource(
             f"{blob.name}: compressed {fmt} files are not read; {fmt} compresses inside the file"
@@ -81,21 +111,37 @@ def read_blob(
         return _arrow_ipc(blob)
     if fmt == "avro":
         return _avro(blob)
-    data, complete = read_lines(blob, sample_size)
+    data, complete = read_lines(blob, sample_size, limit=limit)
     if fmt == "json":
         from providers.readers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
 
         try:
             return infer_json(data, complete, sample_size, blob.name)
-        except ValueCutOff:  # one big (pretty) document: read it whole
+        except ValueCutOff as cut:  # one big (pretty) document: read it whole
+            if limit < READ_LIMIT:
+                raise ValueCutOff(cut.message, hint=_read_more(fmt, limit)) from None
             data, complete = read_lines(blob, MAX_DOCUMENT, first=len(data), limit=MAX_DOCUMENT)
             return infer_json(data, complete, sample_size, blob.name)
+    if not complete and b"\n" not in data:
+        raise MalformedSource(
+            f"the first line of {blob.name} is longer than the {len(data)} bytes read",
+            hint=_read_more(fmt, limit),
+        )
     if fmt in ("csv", "tsv"):
         from providers.readers.csv_reader import infer_csv
 
         given = {"delim": "\t", **(csv or {})} if fmt == "tsv" else dict(csv or {})
         return infer_csv(data, complete, sample_size, blob.name, given, suggest_nullstr=True)
     return _text(data, complete, sample_size, blob.name)
+
+
+def _read_more(fmt: str, limit: int) -> str:
+    if limit < READ_LIMIT:
+        return (
+            f"a file named without a known extension is read up to {limit >> 20} MB to tell "
+            f"its format; give format={fmt} to read more of it"
+        )
+    return f"check that the file holds {fmt} records, one a line"
 
 
 def _parquet(blob: Blob) -> Inference:

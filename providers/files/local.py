@@ -2,22 +2,29 @@
 
 A folder holding a Delta or Iceberg table is read through the table's metadata
 (``providers.files.tables``), and so is an Iceberg metadata file named by the URI.
+
+A folder's walk and a glob's ``**`` do not enter linked folders, so a link loop
+is not walked, and a file reached by two names (a link beside its target) is
+read once.  A path that is not a regular file or a folder says what it is: a
+FIFO, a device, a socket, a symbolic link loop, a link to nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import difflib
-import glob
+import errno
 import os
-from collections.abc import Mapping
+import re
+import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, Discovery, Options, Provider
-from catalog.errors import AccessDenied, SourceNotFound
+from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound
 from providers.files.blobs import LocalBlob
 from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.files.iceberg import METADATA_FILE
@@ -57,16 +64,15 @@ def files(uri: str) -> tuple[list[LocalBlob], str]:
     """The data files ``uri`` names, in name order, and the folder they are relative to."""
     path = os.path.expanduser(uri)
     if any(c in path for c in _GLOB_CHARS):
-        root = _glob_root(path)
-        found = sorted(Path(p) for p in glob.glob(path, recursive=True) if Path(p).is_file())
-        return [_blob(p) for p in found if not _hidden(str(p), root)], root
+        found, root = _glob(path)
+        return [_blob(p) for p in _once(p for p in found if not _hidden(str(p), root))], root
     target = Path(path)
     if target.is_file():
         return [_blob(target)], str(target.parent)
     if target.is_dir():
         found = sorted(p for p in target.rglob("*") if p.is_file() and not _hidden(str(p), path))
-        return [_blob(p) for p in found], str(target)
-    raise _not_found(target)
+        return [_blob(p) for p in _once(found)], str(target)
+    raise _not_a_file(target)
 
 
 def _table(uri: str) -> tuple[str, list[str]] | None:
@@ -87,18 +93,65 @@ def _blob(path: Path) -> LocalBlob:
     return LocalBlob(path)
 
 
-def _glob_root(pattern: str) -> str:
+def _glob(pattern: str) -> tuple[list[Path], str]:
+    """The files a glob matches, in name order, and the folder before its first wildcard.
+    pathlib's ``**`` does not enter linked folders (glob.glob's walks a link loop as deep
+    as the system allows, each pass reading the same files again)."""
     parts = Path(pattern).parts
-    plain = [
-        p for p in parts[: next(i for i, p in enumerate(parts) if any(c in p for c in _GLOB_CHARS))]
-    ]
-    return str(Path(*plain)) if plain else "."
+    first = next(i for i, p in enumerate(parts) if any(c in p for c in _GLOB_CHARS))
+    root = str(Path(*parts[:first])) if first else "."
+    rest = [p if p == "**" else re.sub(r"\*\*+", "*", p) for p in parts[first:]]
+    if rest[-1] == "**":  # as in glob.glob, a final ** matches the files below too
+        rest.append("*")
+    return sorted(p for p in Path(root).glob(str(Path(*rest))) if p.is_file()), root
+
+
+def _once(paths: Iterable[Path]) -> list[Path]:
+    """Each file once, under the first of its names."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for path in paths:
+        status = path.stat()
+        if (status.st_dev, status.st_ino) not in seen:
+            seen.add((status.st_dev, status.st_ino))
+            out.append(path)
+    return out
 
 
 def _hidden(path: str, root: str) -> bool:
     """Files and folders starting with . or _ (_SUCCESS, .crc, _delta_log) are not data."""
     relative = Path(path).relative_to(root) if path.startswith(root) else Path(path)
     return any(part.startswith((".", "_")) for part in relative.parts)
+
+
+def _not_a_file(target: Path) -> DiscoveryError:
+    """Why ``target``, neither a regular file nor a folder, cannot be read."""
+    try:
+        mode = target.stat().st_mode
+    except PermissionError:
+        return AccessDenied(f"{target} cannot be read (permission denied)")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return SourceNotFound(
+                f"{target} is a symbolic link loop", hint="point the link at a file or folder"
+            )
+        if target.is_symlink():
+            return SourceNotFound(
+                f"{target} is a symbolic link to {os.readlink(target)}, which does not exist",
+                hint="point the link at a file or folder",
+            )
+        return _not_found(target)
+    kinds = [
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ]
+    what = next((name for test, name in kinds if test(mode)), "something else")
+    return SourceNotFound(
+        f"{target} is {what}, not a regular file",
+        hint="point at a data file, or a folder of them",
+    )
 
 
 def _not_found(target: Path) -> SourceNotFound:

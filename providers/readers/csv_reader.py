@@ -2,9 +2,12 @@
 
 The sampled bytes go to DuckDB as a file; ``sniff_csv`` reports the dialect,
 ``read_csv`` (with rejected rows stored, not fatal) returns the typed sample,
-and the rows it rejected are the malformed count.  A user's ``delimiter`` and
+and the rows it rejected are the malformed count.  A user's ``delimiter``,
 ``nullstr`` (a word that means NULL, such as ``NA``; empty fields stay NULL too)
-go to the sniffer and the reader as DuckDB's ``delim`` and ``nullstr``.
+and ``max_line_size`` (in bytes; DuckDB's default is 2,000,000) go to the sniffer
+and the reader as DuckDB's ``delim``, ``nullstr`` and ``max_line_size``.  When
+DuckDB cannot read the sample, its reason is kept in the error, without the
+line it quotes.
 
 Like DuckDB, a word such as ``NA`` is a value unless ``nullstr`` says it means
 NULL, so a column of numbers with ``NA`` in it is VARCHAR.  When a VARCHAR
@@ -14,6 +17,7 @@ column, the discovery carries a note saying which ``nullstr`` to give.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -40,13 +44,17 @@ _DIALECT_KEYS = (
 )
 
 
-def csv_settings(delimiter: str | None = None, nullstr: str | None = None) -> dict[str, Any]:
+def csv_settings(
+    delimiter: str | None = None, nullstr: str | None = None, max_line_size: int | None = None
+) -> dict[str, Any]:
     """The user's CSV options as DuckDB's ``read_csv`` arguments."""
     settings: dict[str, Any] = {}
     if delimiter:
         settings["delim"] = delimiter
     if nullstr:
         settings["nullstr"] = [nullstr, ""]
+    if max_line_size:
+        settings["max_line_size"] = max_line_size
     return settings
 
 
@@ -111,15 +119,14 @@ def _sniff_and_read(path: str, sample_size: int, name: str, given: Mapping[str, 
     try:
         # DuckDB's dialect as it finds it by default, and as it finds it skipping rows with
         # too few or too many fields; whichever reads more of the file (in cells) wins.
-        candidates = [
-            _read(con, path, d, sample_size, given) for d in _sniff(con, path, sample_size, given)
-        ]
+        dialects, refusal = _sniff(con, path, sample_size, given)
+        candidates = [_read(con, path, d, sample_size, given) for d in dialects]
     except duckdb.Error as exc:
-        raise MalformedSource(f"{name} could not be read as CSV: {exc}") from None
+        raise _unreadable(name, path, exc) from None
     finally:
         con.close()
     if not candidates:
-        raise MalformedSource(f"{name} is not CSV that DuckDB's sniffer can read")
+        raise _unreadable(name, path, refusal)
     dialect, described, table, malformed = max(
         candidates, key=lambda c: c[2].num_rows * max(c[2].num_columns, 1)
     )
@@ -158,23 +165,48 @@ def _read(
     return dialect, described, table, int(rejected)
 
 
-def _sniff(con: Any, path: str, sample_size: int, given: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The dialects DuckDB finds, strictly and skipping rows with the wrong number of fields."""
+def _sniff(
+    con: Any, path: str, sample_size: int, given: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], Exception | None]:
+    """The dialects DuckDB finds, strictly and skipping rows with the wrong number of
+    fields, and why it found none, if it did not."""
     import duckdb
 
-    found = []
+    found, refusal = [], None
     for lenient in (False, True):
         options = {"sample_size": sample_size, "ignore_errors": lenient, **given}
         args = "".join(f", {key} := ${key}" for key in options)
         try:
             result = con.execute(f"SELECT * FROM sniff_csv($path{args})", {"path": path, **options})
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            refusal = exc
             continue
         columns = [d[0] for d in result.description]
         dialect = dict(zip(columns, result.fetchall()[0], strict=True))
         if dialect not in found:
             found.append(dialect)
-    return found
+    return found, refusal
+
+
+def _unreadable(name: str, path: str, exc: Exception | None) -> MalformedSource:
+    """DuckDB's reason for not reading the sample, in a line: without the row it quotes (up
+    to 10,000 characters of it), its suggestion and the settings it lists."""
+    if exc is None:
+        return MalformedSource(f"{name} is not CSV that DuckDB's sniffer can read")
+    text = str(exc).replace(path, name)
+    lines = text.split("\n\n")[0].splitlines()
+    reason = "; ".join(
+        re.sub(r"^[A-Za-z ]+ Error: ", "", line)
+        for line in lines
+        if line.strip() and not line.startswith(("Original Line:", "Possible Solution:"))
+    )
+    longest = re.search(r"max_line_size=(\d+)", text)
+    hint = (
+        f"give the option max_line_size = {longest.group(1)} (in bytes) to read lines that long"
+        if longest
+        else "check the delimiter (VALUE_DELIMITER) and quoting, or use format=text"
+    )
+    return MalformedSource(f"{name} could not be read as CSV: {reason}", hint=hint)
 
 
 def _read_settings(dialect: dict[str, Any]) -> dict[str, Any]:

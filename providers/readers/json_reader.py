@@ -5,6 +5,14 @@ threads) and refines its types; if pyarrow cannot read them (types that
 conflict, malformed lines, objects that are really maps) the records are parsed
 one by one and inferred value by value, which counts malformed records instead
 of failing.  ``bench/json_inference.py`` measures both against DuckDB.
+
+A malformed line is counted whichever line it is, the first too; only a sample
+in which every record is malformed is an error.  A record nested deeper than
+Python's parser follows (about 1,000 levels) is malformed.  Hostile input costs
+what its bytes do: pyarrow, whose cost grows with rows times distinct keys (and
+with the square of one object's keys), and which crashes on nesting some
+thousands deep, only infers from leading lines of few keys and brackets (see
+``read_raw``); other samples go value by value.
 """
 
 from __future__ import annotations
@@ -18,11 +26,16 @@ import pyarrow.json as pa_json
 
 from catalog.errors import EmptySource, MalformedSource
 from catalog.infer import Inference, infer_records, infer_table
+from catalog.infer.arrow import arrow_shaped
+from catalog.visit import transform
 
 _DECODER = json.JSONDecoder()
 PROBE_BYTES = 16 << 10
+PROBE_MAX_MARKS = 4096  # keys and arrays in the leading lines pyarrow infers from
 MAX_DOCUMENT = 64 << 20  # as DuckDB's read_json, which stops at 16 MB by default
 _WHITESPACE = " \t\r\n"
+_TOO_DEEP = "nested too deeply to read"
+MAX_DEPTH = 500  # levels of a record kept when one is too deep to write back as JSON
 
 
 def infer_json(data: bytes, complete: bool, sample_size: int, name: str) -> Inference:
@@ -32,15 +45,21 @@ def infer_json(data: bytes, complete: bool, sample_size: int, name: str) -> Infe
     if start == len(data):
         raise EmptySource(f"{name} is empty", hint="point at a file or object with JSON records")
     first_line = data[start : (data.find(b"\n", start) + 1 or len(data))]
-    if data[start : start + 1] == b"[" or not _is_json(first_line):
-        # a JSON array, or documents spanning lines: parse value after value
-        records, malformed, first_error = _values(data, start, sample_size, complete, name)
+    if data[start : start + 1] == b"[":
+        records, malformed, first_error = _values(data, start, sample_size, complete)
     else:
         body = _cut(data, sample_size, complete)
-        fast = _with_pyarrow(body)
+        fast = _with_pyarrow(body)  # it reads lines of JSON, and nothing else
         if fast is not None:
             return fast
-        records, malformed, first_error = _records([ln for ln in body.split(b"\n") if ln.strip()])
+        if _is_json(first_line):
+            records, malformed, first_error = _records(body)
+        else:  # documents spanning lines, or lines of JSON whose first is malformed
+            records, malformed, first_error = _values(data, start, sample_size, complete)
+            if malformed and not records:
+                lines = _records(body)
+                if any(isinstance(record, dict) for record in lines[0]):
+                    records, malformed, first_error = lines
     if not records and not malformed:
         raise ValueCutOff(
             f"the first JSON value in {name} is larger than the {len(data)} bytes read",
@@ -53,7 +72,16 @@ def infer_json(data: bytes, complete: bool, sample_size: int, name: str) -> Infe
             f"the first: {first_error}",
             hint="check that the source holds JSON, or give format=csv or format=text",
         )
-    return infer_records(records, malformed=malformed)
+    try:
+        return infer_records(records, malformed=malformed)
+    except RecursionError:  # a record Python could parse, but not write back as JSON text
+        shallow = [record for record in records if _depth(record) <= MAX_DEPTH]
+        if not shallow:
+            raise MalformedSource(
+                f"every record sampled from {name} is {_TOO_DEEP}",
+                hint=f"schemacat reads records nested up to {MAX_DEPTH} levels",
+            ) from None
+        return infer_records(shallow, malformed=malformed + len(records) - len(shallow))
 
 
 class ValueCutOff(MalformedSource):
@@ -64,7 +92,7 @@ class ValueCutOff(MalformedSource):
 def _is_json(line: bytes) -> bool:
     try:
         json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -86,110 +114,51 @@ def _with_pyarrow(body: bytes) -> Inference | None:
 
 
 def read_raw(body: bytes) -> pa.Table | None:
-    """The lines as pyarrow reads them, strings left as strings; None if it cannot.
+    """The lines as pyarrow reads them, strings left as strings; None if it cannot, or
+    should not (the value-by-value path reads them then).
 
-    pyarrow turns ISO strings into timestamps, losing whether they had a zone or
-    were dates.  A first read of the leading lines finds those columns; the full
-    read is told they are strings (and infers the rest), which is one full read
-    instead of two.
+    pyarrow infers a schema from the leading lines, if they hold few keys and arrays
+    (``PROBE_MAX_MARKS``) and the schema is one the Arrow path can type (no map-like
+    width, no deep nesting).  It then reads every line held to that schema, with
+    timestamps as strings (pyarrow turns ISO strings into timestamps, losing whether
+    they had a zone or were dates); a key or a type the leading lines did not show
+    stops it, so what it builds is never wider or deeper than they are.
     """
+    head = body[: body.find(b"\n", PROBE_BYTES) + 1 or len(body)]
+    if head.count(b'":') + head.count(b"[") > PROBE_MAX_MARKS:
+        return None
+    block = max(len(head), 1 << 20)  # a block holds a line whole: the first may be huge
     try:
-        head = body[: body.find(b"\n", PROBE_BYTES) + 1 or len(body)]
-        probed = _read(head, None)
-        probe = probed.schema
-        strings = [
-            f.with_type(_strings_for_timestamps(f.type)) for f in probe if _has_timestamp(f.type)
-        ]
-        if not strings and len(head) == len(body):
-            return probed  # the probe read it all
-        raw = _read(body, pa.schema(strings) if strings else None)
-        if any(_has_timestamp(f.type) for f in raw.schema):  # first seen after the probe
-            everything = [f.with_type(_strings_for_timestamps(f.type)) for f in raw.schema]
-            raw = _read(body, pa.schema(everything))
+        probe = _read(head, None, block)
+        if not arrow_shaped(probe.schema):
+            return None
+        schema = pa.schema(
+            [f.with_type(transform(f.type, _string_for_timestamp)) for f in probe.schema]
+        )
+        if len(head) == len(body) and schema.equals(probe.schema):
+            return probe  # the probe read it all
+        return _read(body, schema, block)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return _ordered_like(raw, probe) if strings else raw
 
 
-def _read(body: bytes, explicit: pa.Schema | None) -> pa.Table:
-    parse = pa_json.ParseOptions(explicit_schema=explicit, unexpected_field_behavior="infer")
-    return pa_json.read_json(io.BytesIO(body), parse_options=parse)
+def _read(body: bytes, explicit: pa.Schema | None, block: int) -> pa.Table:
+    behavior = "infer" if explicit is None else "error"
+    parse = pa_json.ParseOptions(explicit_schema=explicit, unexpected_field_behavior=behavior)
+    read = pa_json.ReadOptions(block_size=block)
+    return pa_json.read_json(io.BytesIO(body), read_options=read, parse_options=parse)
 
 
-def _has_timestamp(dtype: pa.DataType) -> bool:
-    if pa.types.is_timestamp(dtype):
-        return True
-    if pa.types.is_struct(dtype):
-        return any(_has_timestamp(f.type) for f in dtype)
-    if pa.types.is_list(dtype):
-        return _has_timestamp(dtype.value_type)
-    return False
+def _string_for_timestamp(dtype: pa.DataType) -> pa.DataType:
+    return pa.string() if pa.types.is_timestamp(dtype) else dtype
 
 
-def _strings_for_timestamps(dtype: pa.DataType) -> pa.DataType:
-    """The part of ``dtype`` that holds timestamps, with strings in their place."""
-    if pa.types.is_timestamp(dtype):
-        return pa.string()
-    if pa.types.is_struct(dtype):
-        return pa.struct(
-            [f.with_type(_strings_for_timestamps(f.type)) for f in dtype if _has_timestamp(f.type)]
-        )
-    if pa.types.is_list(dtype):
-        return pa.list_(_strings_for_timestamps(dtype.value_type))
-    return dtype
-
-
-def _ordered_like(table: pa.Table, like: pa.Schema) -> pa.Table:
-    """Columns and struct fields in the order of ``like`` (the order first seen), then the rest;
-    pyarrow puts the fields it was told about first."""
-    rank = {f.name: i for i, f in enumerate(like)}
-    order = sorted(
-        range(table.num_columns), key=lambda i: rank.get(table.field(i).name, len(rank) + i)
-    )
-    return pa.table(
-        {
-            table.field(i).name: _ordered_array(
-                table.column(i), _like_type(like, table.field(i).name)
-            )
-            for i in order
-        }
-    )
-
-
-def _like_type(like: pa.Schema | pa.DataType, name: str) -> pa.DataType | None:
-    index = like.get_field_index(name)
-    return like.field(index).type if index >= 0 else None
-
-
-def _ordered_array(array: Any, like: pa.DataType | None) -> Any:
-    if like is None:
-        return array
-    if isinstance(array, pa.ChunkedArray):
-        return pa.chunked_array([_ordered_array(c, like) for c in array.chunks])
-    dtype = array.type
-    if pa.types.is_struct(dtype) and pa.types.is_struct(like):
-        rank = {f.name: i for i, f in enumerate(like)}
-        fields = sorted(
-            range(dtype.num_fields), key=lambda i: rank.get(dtype.field(i).name, len(rank) + i)
-        )
-        children = array.flatten()
-        return pa.StructArray.from_arrays(
-            [_ordered_array(children[i], _like_type(like, dtype.field(i).name)) for i in fields],
-            fields=[dtype.field(i) for i in fields],
-            mask=array.is_null() if array.null_count else None,
-        )
-    if pa.types.is_list(dtype) and pa.types.is_list(like):
-        values = _ordered_array(array.values, like.value_type)
-        return pa.ListArray.from_arrays(
-            array.offsets, values, mask=array.is_null() if array.null_count else None
-        )
-    return array
-
-
-def _records(lines: list[bytes]) -> tuple[list[Any], int, str]:
-    """One record a line; a line that is not JSON (or not UTF-8) is counted as malformed."""
+def _records(body: bytes) -> tuple[list[Any], int, str]:
+    """One record a non-blank line; a line that is not JSON (or not UTF-8, or nested too
+    deeply) is counted as malformed."""
     records: list[Any] = []
     malformed, first_error = 0, ""
+    lines = (line for line in body.split(b"\n") if line.strip())
     for number, line in enumerate(lines, start=1):
         try:
             records.append(json.loads(line))
@@ -199,11 +168,14 @@ def _records(lines: list[bytes]) -> tuple[list[Any], int, str]:
         except ValueError as exc:
             malformed += 1
             first_error = first_error or f"line {number}: {exc}"
+        except RecursionError:
+            malformed += 1
+            first_error = first_error or f"line {number}: {_TOO_DEEP}"
     return records, malformed, first_error
 
 
 def _values(
-    data: bytes, start: int, sample_size: int, complete: bool, name: str
+    data: bytes, start: int, sample_size: int, complete: bool
 ) -> tuple[list[Any], int, str]:
     """The elements of a top-level array, or whitespace-separated documents, one at a time.
 
@@ -214,7 +186,7 @@ def _values(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if complete or exc.start < len(data) - 4:
-            raise MalformedSource(f"{name} is not UTF-8 at byte {exc.start}") from None
+            return [], 1, f"invalid UTF-8 at byte {exc.start}"
         text = data[: exc.start].decode("utf-8")  # the read cut a character in two
     in_array = text[start] == "["
     position = start + 1 if in_array else start
@@ -228,8 +200,27 @@ def _values(
         try:
             value, position = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            if complete:
-                return records, 1, str(exc)
-            break  # the read ended inside this value
+            if not complete and _ends_inside(exc, text):
+                break  # the read ended inside this value
+            return records, 1, str(exc)
+        except RecursionError:
+            return records, 1, f"the value at character {position}: {_TOO_DEEP}"
         records.append(value)
     return records, 0, ""
+
+
+def _ends_inside(exc: json.JSONDecodeError, text: str) -> bool:
+    """Whether the text ends inside the value in error (else the value is malformed): in a
+    string that runs to the end, or within the last few characters (``fals``, ``1e``)."""
+    return exc.msg.startswith("Unterminated string") or len(text.rstrip()) - exc.pos < 6
+
+
+def _depth(value: Any) -> int:
+    """How many levels a parsed value nests, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        inner = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in inner)
+    return deepest

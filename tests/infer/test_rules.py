@@ -9,7 +9,7 @@ import pytest
 
 from catalog.infer import infer_records, infer_table
 from catalog.schema import Field
-from providers.readers.json_reader import read_raw
+from providers.readers.json_reader import infer_json, read_raw
 
 
 def types(records: list[Any], **kw: Any) -> dict[str, str]:
@@ -83,6 +83,15 @@ def test_very_many_keys_of_one_type_make_a_map() -> None:
     assert types([{"m": {f"k{i}": i for i in range(300)}}]) == {"m": "MAP(VARCHAR, BIGINT)"}
     mixed = {f"k{i}": i if i % 2 else "s" for i in range(300)}
     assert types([{"m": mixed}])["m"].startswith("STRUCT(k0 VARCHAR, k1 BIGINT")
+
+
+def test_past_a_thousand_keys_an_object_is_a_map_whatever_its_values() -> None:
+    """Unlike DuckDB, which would make a STRUCT of every key: a schema stays small."""
+    mixed = {f"k{i}": i if i % 2 else "s" for i in range(1001)}
+    assert types([{"m": mixed}]) == {"m": "MAP(VARCHAR, JSON)"}
+    assert types([mixed]) == {"json": "MAP(VARCHAR, JSON)"}
+    kept = {f"k{i}": i if i % 2 else "s" for i in range(1000)}
+    assert types([{"m": kept}])["m"].startswith("STRUCT(k0 VARCHAR")
 
 
 def test_records_that_are_maps_make_one_json_column() -> None:
@@ -173,6 +182,22 @@ def test_arrow_path_agrees_with_value_path(records: list[dict[str, Any]]) -> Non
     assert fast.schema == slow.schema
     assert fast.table is not None and slow.table is not None
     assert fast.table.to_pylist() == slow.table.to_pylist()
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"deep": json.loads("[" * 11 + "1" + "]" * 11)},  # one level more than max_depth
+        {"wide": {f"k{i}": i for i in range(201)}},  # more keys than a STRUCT takes
+    ],
+)
+def test_the_arrow_path_leaves_deep_and_wide_records_to_the_value_path(
+    record: dict[str, Any],
+) -> None:
+    raw = read_raw(json.dumps(record).encode())
+    assert raw is None or infer_table(raw) is None
+    found = infer_json(json.dumps(record).encode(), True, 10, "r")
+    assert found.schema == infer_records([record]).schema
 
 
 def test_statistics_of_nanosecond_values() -> None:
