@@ -1,16 +1,11 @@
 """Discovering a set of blobs (a file, a glob, a folder, an S3 prefix) as one source.
 
-Files whose records are sampled (JSON, CSV, text) are read in name order until
-the sample is full; files that declare their schema (Parquet, Arrow, Avro) are
-read up to ``max_files`` of them.  The schemas are merged by column name and
-hive ``key=value`` folders become columns.
-
-In a set of several files, the format a file's extension names decides which are
-data: files named as records (``.parquet``, ``.csv``, ``.json`` ...) go before
-text files (``.txt``, ``.log``), which go before files with no known extension;
-only the first kind present is read, whatever ``format`` says.  So a README.md
-or a ``notes.txt`` beside the data is skipped (and listed), not sniffed as CSV,
-while a folder of Hadoop-style ``part-00000`` files is still read by content.
+Which files of the set are read is ``providers.files.groups``'s to say: the data
+files, of one format.  Files whose records are sampled (JSON, CSV, text) are read in
+name order until the sample is full; files that declare their schema (Parquet, Arrow,
+Avro) are read up to ``max_files`` of them.  The schemas are merged by column name
+(``providers.files.merge``) and hive ``key=value`` folders become columns
+(``providers.files.hive``).
 """
 
 from __future__ import annotations
@@ -27,7 +22,9 @@ from catalog.infer import Inference
 from catalog.progress import report
 from providers.files.blobs import READ_LIMIT, Blob
 from providers.files.formats import SNIFF_LIMIT, detect_format, extension_format, read_blob
-from providers.files.merge import hive_partitions, merge_schemas, merge_stats, partition_fields
+from providers.files.groups import Chosen, choose, one_format
+from providers.files.hive import partition_fields
+from providers.files.merge import merge_schemas, merge_stats
 from providers.files.tables import table_basis
 from providers.readers.csv_reader import csv_settings
 
@@ -41,31 +38,17 @@ def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options)
             f"no data files at {uri}",
             hint="check the path or pattern; hidden files and folders (._*) are skipped",
         )
-    matched = len(blobs)
-    blobs, skipped = data_files(blobs)
-    inferences = _read(blobs, options)
-    formats = sorted({fmt for _, fmt, _ in inferences})
+    chosen = choose(blobs, options.format, root, uri)
+    inferences = _read(chosen.read, root, uri, options)
     schema = merge_schemas([(blob.name, inf.schema) for blob, _, inf in inferences])
-    partitions = [hive_partitions(blob.name, root) for blob, _, _ in inferences]
-    extra = partition_fields(partitions, schema)
-    details: dict[str, Any] = {
-        "files_matched": matched,
-        "files_read": [blob.name for blob, _, _ in inferences],
-    }
-    if skipped:
-        details["files_skipped"] = [blob.name for blob in skipped]
-    if len(inferences) == 1:
-        details.update(inferences[0][2].details)
-    else:
-        notes = [note for _, _, inf in inferences for note in inf.details.get("notes", ())]
-        if notes:
-            details["notes"] = list(dict.fromkeys(notes))
+    extra = partition_fields((blob.name for blob in chosen.read), root, schema)
+    details = _details(len(blobs), chosen, inferences)
     if extra:
         details["partitions"] = [f.name for f in extra]
     return Discovery(
         [*schema.fields, *extra],
         uri=uri,
-        format=formats[0] if len(formats) == 1 else ",".join(formats),
+        format=inferences[0][1],  # one format: see providers.files.groups
         sampled=sum(inf.sampled for _, _, inf in inferences),
         malformed=sum(inf.malformed for _, _, inf in inferences),
         stats=merge_stats([(inf.sampled, dict(inf.stats)) for _, _, inf in inferences]),
@@ -74,10 +57,32 @@ def discover_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options)
     )
 
 
-def sample_blobs(blobs: Sequence[Blob], options: Options) -> pa.Table:
+def _details(
+    matched: int, chosen: Chosen, inferences: Sequence[tuple[Blob, str, Inference]]
+) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "files_matched": matched,
+        "files_read": [blob.name for blob, _, _ in inferences],
+    }
+    if chosen.skipped:
+        details["files_skipped"] = [blob.name for blob in chosen.skipped]
+    if chosen.other_formats:
+        details["files_other_formats"] = [blob.name for blob in chosen.other_formats]
+    if len(inferences) == 1:
+        details.update(inferences[0][2].details)
+    found = [note for _, _, inf in inferences for note in inf.details.get("notes", ())]
+    notes = list(dict.fromkeys([*chosen.notes, *found]))
+    if notes:
+        details["notes"] = notes
+    return details
+
+
+def sample_blobs(blobs: Sequence[Blob], root: str, uri: str, options: Options) -> pa.Table:
     """The sampled records of every file read, as one table (typed by each file's reader)."""
     tables = []
-    for blob, fmt, inference in _read(data_files(blobs)[0], options):
+    for blob, fmt, inference in _read(
+        choose(blobs, options.format, root, uri).read, root, uri, options
+    ):
         table = inference.table
         if table is None:
             table = _declared_sample(blob, fmt, options.sample_size)
@@ -85,33 +90,25 @@ def sample_blobs(blobs: Sequence[Blob], options: Options) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
 
 
-def data_files(blobs: Sequence[Blob]) -> tuple[list[Blob], list[Blob]]:
-    """The files of the set to read, and those skipped as not data (module docstring)."""
-    if len(blobs) < 2:
-        return list(blobs), []
-
-    def rank(blob: Blob) -> int:
-        fmt = extension_format(blob.name)
-        return 2 if fmt is None else 1 if fmt == "text" else 0
-
-    best = min(rank(blob) for blob in blobs)
-    return [b for b in blobs if rank(b) == best], [b for b in blobs if rank(b) != best]
-
-
-def _read(blobs: Sequence[Blob], options: Options) -> list[tuple[Blob, str, Inference]]:
+def _read(
+    blobs: Sequence[Blob], root: str, uri: str, options: Options
+) -> list[tuple[Blob, str, Inference]]:
     budget = options.sample_size
-    max_files = options.integer("max_files", 100)
     csv = csv_settings(
         options.text("delimiter"),
         options.text("nullstr"),
         options.integer("max_line_size", 0) or None,
     )
+    chosen = [
+        (blob, detect_format(blob, options.format))
+        for blob in blobs[: options.integer("max_files", 100)]
+    ]
+    if options.format == "auto":  # files told by their content, of one format too
+        one_format(chosen, root, uri, by_content=True)
     out: list[tuple[Blob, str, Inference]] = []
-    chosen = blobs[:max_files]
-    for i, blob in enumerate(chosen):
+    for i, (blob, fmt) in enumerate(chosen):
         if len(chosen) > 1:
             report(f"reading {blob.name}", i + 1, len(chosen))
-        fmt = detect_format(blob, options.format)
         sampled = fmt in SAMPLED_FORMATS
         if sampled and budget <= 0:
             continue
@@ -160,5 +157,7 @@ def files_basis(facts: Mapping[str, Any]) -> list[str]:
         parts[0] += f" ({len(details['files_read'])} files)"
     if details.get("files_skipped"):
         parts.append(f"skipped as not data: {', '.join(details['files_skipped'])}")
+    if details.get("files_other_formats"):
+        parts.append(f"left out as other formats: {', '.join(details['files_other_formats'])}")
     table = table_basis(details)
     return [*parts, table] if table else parts

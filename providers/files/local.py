@@ -49,7 +49,7 @@ class FileProvider(Provider):
 
     async def sample(self, uri: str, options: Options) -> pa.Table:
         def run() -> pa.Table:
-            return sample_blobs(files(uri)[0], options)
+            return sample_blobs(*files(uri), uri, options)
 
         return await asyncio.to_thread(run)
 

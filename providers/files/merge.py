@@ -1,4 +1,4 @@
-"""One schema from many files: columns merged by name, types widened, hive partitions added.
+"""One schema from many files: columns merged by name, types widened.
 
 Types widen the way the compatibility rules allow (INTEGER and BIGINT make
 BIGINT, BIGINT and DOUBLE make DOUBLE, a DATE and free text make VARCHAR),
@@ -8,23 +8,18 @@ nullable.  Types that cannot be merged are an error naming both files.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote
 
 import pyarrow as pa
 
 from catalog.errors import SchemaConflict
 from catalog.infer.stats import ColumnStats
-from catalog.infer.strings import PATTERNS
 from catalog.schema import Field, Schema
 from catalog.typerules import category, representable
 from catalog.types import sql_type_name
 from catalog.visit import LIST, MAP, STRUCT, kind
 
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # how Hive and Spark write a NULL partition value
 _TEXTUAL = ("date", "timestamp", "time", "uuid")
 
 
@@ -129,37 +124,3 @@ def _extreme(pick: Callable[[list[Any]], Any], values: list[Any]) -> Any:
         return pick(values) if values else None
     except TypeError:  # values of different kinds from different files
         return None
-
-
-def hive_partitions(path: str, root: str) -> dict[str, str | None]:
-    """``key=value`` folders between ``root`` and the file, URL-decoded as Hive and Spark
-    encode them; Hive's ``__HIVE_DEFAULT_PARTITION__`` is NULL."""
-    relative = (
-        PurePosixPath(path).relative_to(root) if path.startswith(root) else PurePosixPath(path)
-    )
-    pairs: dict[str, str | None] = {}
-    for part in relative.parent.parts:
-        key, sep, value = part.partition("=")
-        if sep and key:
-            pairs[unquote(key)] = None if value == HIVE_NULL else unquote(value)
-    return pairs
-
-
-def partition_fields(values: Sequence[dict[str, str | None]], schema: Schema) -> list[Field]:
-    """Partition columns not in the data, typed from their values (BIGINT, DATE or VARCHAR)."""
-    keys = list(dict.fromkeys(k for v in values for k in v))
-    fields = []
-    for key in keys:
-        if key in schema:
-            continue
-        seen = [value for v in values if (value := v.get(key)) is not None]
-        if not seen:  # every value NULL: nothing to tell a type by
-            dtype: pa.DataType = pa.string()
-        elif all(re.fullmatch(r"-?\d{1,18}", s) for s in seen):
-            dtype = pa.int64()
-        elif all(re.fullmatch(PATTERNS["date"], s) for s in seen):
-            dtype = pa.date32()
-        else:
-            dtype = pa.string()
-        fields.append(Field(key, dtype, nullable=True, default=None, comment="hive partition"))
-    return fields

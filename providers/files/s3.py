@@ -11,66 +11,64 @@ bytes it needs.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import fnmatch
 import os
 import threading
-from collections.abc import Iterator, Mapping
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, BinaryIO, TypeVar
 
 import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, CompletionScope, Discovery, Options, Provider
-from catalog.errors import (
-    AccessDenied,
-    BadOption,
-    DiscoveryError,
-    SourceNotFound,
-    SourceUnreachable,
-)
+from catalog.errors import BadOption, SourceNotFound
 from catalog.secrets import redact
 from catalog.uri import locate
 from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.files.iceberg import METADATA_FILE
+from providers.files.s3_calls import Transfer, before_send, error_code, within_deadline
 from providers.files.tables import chosen, table_discovery, table_metadata
 
+T = TypeVar("T")
 _GLOB_CHARS = "*?["
 
 
 class S3Blob:
-    """One object; counts the bytes it transfers."""
+    """One object, read within its discovery's deadline."""
 
-    def __init__(self, client: Any, bucket: str, key: str, size: int, counter: list[int]) -> None:
+    def __init__(self, client: Any, bucket: str, key: str, size: int, transfer: Transfer) -> None:
         self.client, self.bucket, self.key, self.size = client, bucket, key, size
         self.name = f"s3://{bucket}/{key}"
-        self._counter = counter
+        self._transfer = transfer
 
     def read_range(self, start: int, length: int) -> bytes:
         if length <= 0:
             return b""
         end = min(start + length, self.size) - 1
-        response = self.client.get_object(
-            Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}"
-        )
-        data: bytes = response["Body"].read()
-        self._counter[0] += len(data)
+        with self._transfer.request(f"reading {self.name}"):
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}"
+            )
+            data: bytes = response["Body"].read()
+        self._transfer.bytes_read += len(data)
         return data
 
     def stream(self) -> BinaryIO:
-        body = self.client.get_object(Bucket=self.bucket, Key=self.key)["Body"]
-        return _Counted(body, self._counter)  # type: ignore[return-value]
+        with self._transfer.request(f"reading {self.name}"):
+            body = self.client.get_object(Bucket=self.bucket, Key=self.key)["Body"]
+        return _Counted(body, self._transfer, self.name)  # type: ignore[return-value]
 
 
 class _Counted:
-    """A streaming body that adds what it reads to a counter."""
+    """A streaming body that counts what it reads, read within the deadline."""
 
-    def __init__(self, body: Any, counter: list[int]) -> None:
-        self._body, self._counter = body, counter
+    def __init__(self, body: Any, transfer: Transfer, name: str) -> None:
+        self._body, self._transfer, self._name = body, transfer, name
 
     def read(self, size: int = -1) -> bytes:
-        data: bytes = self._body.read(size if size >= 0 else None)
-        self._counter[0] += len(data)
+        with self._transfer.request(f"reading {self._name}"):
+            data: bytes = self._body.read(size if size >= 0 else None)
+        self._transfer.bytes_read += len(data)
         return data
 
     def close(self) -> None:
@@ -92,23 +90,23 @@ class S3Provider(Provider):
         self._lock = threading.Lock()
 
     async def discover(self, uri: str, options: Options) -> Discovery:
-        def run() -> Discovery:
-            counter = [0]
-            blobs, root, table = self.objects(uri, options, counter)
+        def run(transfer: Transfer) -> Discovery:
+            blobs, root, table = self.objects(uri, options, transfer)
             chosen_table = chosen(table, options.format, uri)
             if chosen_table:
                 found = table_discovery(chosen_table[0], chosen_table[1], uri)
             else:
                 found = discover_blobs(blobs, root, uri, options)
-            return found.with_details(bytes_read=counter[0])
+            return found.with_details(bytes_read=transfer.bytes_read)
 
-        return await asyncio.to_thread(_translated, run, uri, options)
+        return await self._within_deadline(run, uri, options)
 
     async def sample(self, uri: str, options: Options) -> pa.Table:
-        def run() -> pa.Table:
-            return sample_blobs(self.objects(uri, options, [0])[0], options)
+        def run(transfer: Transfer) -> pa.Table:
+            blobs, root, _ = self.objects(uri, options, transfer)
+            return sample_blobs(blobs, root, uri, options)
 
-        return await asyncio.to_thread(_translated, run, uri, options)
+        return await self._within_deadline(run, uri, options)
 
     def basis(self, facts: Mapping[str, Any]) -> list[str]:
         return files_basis(facts)
@@ -116,25 +114,39 @@ class S3Provider(Provider):
     async def check(self, uri: str, options: Options) -> None:
         bucket, _ = _bucket_key(uri)
 
-        def run() -> None:
-            self.client(options).head_bucket(Bucket=bucket)
+        def run(transfer: Transfer) -> None:
+            with transfer.request(f"looking up bucket {bucket}"):
+                self.client(options).head_bucket(Bucket=bucket)
 
-        await asyncio.to_thread(_translated, run, uri, options)
+        await self._within_deadline(run, uri, options)
 
     async def children(self, uri: str, options: Options) -> list[str] | None:
         """The subfolders (ending in /) and objects directly inside the folder of ``uri``."""
         bucket, key = _bucket_key(uri)
         folder = _parent(key)
 
-        def run() -> list[str]:
-            page = self.client(options).list_objects_v2(
-                Bucket=bucket, Prefix=folder, Delimiter="/", MaxKeys=1000
-            )
+        def run(transfer: Transfer) -> list[str]:
+            with transfer.request(f"listing s3://{bucket}/{folder}"):
+                page = self.client(options).list_objects_v2(
+                    Bucket=bucket, Prefix=folder, Delimiter="/", MaxKeys=1000
+                )
             subfolders = [p["Prefix"] for p in page.get("CommonPrefixes", ())]
             keys = [o["Key"] for o in page.get("Contents", ()) if o["Key"] != folder]
             return [name[len(folder) :] for name in sorted(subfolders + keys)]
 
-        return await asyncio.to_thread(_translated, run, uri, options)
+        return await self._within_deadline(run, uri, options)
+
+    async def _within_deadline(
+        self, work: Callable[[Transfer], T], uri: str, options: Options
+    ) -> T:
+        """``work`` given a Transfer under the timeout, which it may not outlast."""
+        transfer = Transfer(options.deadline(), options.text("endpoint_url") or "AWS", uri)
+
+        def start() -> T:
+            transfer.endpoint = self.client(options).meta.endpoint_url
+            return work(transfer)
+
+        return await within_deadline(transfer, start)
 
     def completion_scope(self, prefix: str) -> CompletionScope | None:
         stem, slash, _ = prefix.rpartition("/")
@@ -168,13 +180,13 @@ class S3Provider(Provider):
                     retries={"max_attempts": 2, "mode": "standard"},
                     signature_version=UNSIGNED if anonymous else None,
                 )
-                self._clients[key] = boto3.client(
-                    "s3", endpoint_url=key[0], region_name=key[1], config=config
-                )
+                client = boto3.client("s3", endpoint_url=key[0], region_name=key[1], config=config)
+                client.meta.events.register("before-send.s3", before_send)
+                self._clients[key] = client
             return self._clients[key]
 
     def objects(
-        self, uri: str, options: Options, counter: list[int]
+        self, uri: str, options: Options, transfer: Transfer
     ) -> tuple[list[S3Blob], str, tuple[str, list[S3Blob]] | None]:
         """The objects ``uri`` names, in key order, the prefix they are relative to, and,
         for a Delta or Iceberg table, its format and metadata objects."""
@@ -187,40 +199,57 @@ class S3Provider(Provider):
         if any(c in key for c in _GLOB_CHARS):
             prefix = key[: min(key.index(c) for c in _GLOB_CHARS if c in key)]
             root = prefix[: prefix.rfind("/") + 1]
-            listed = [(k, s) for k, s in _list(client, bucket, root) if fnmatch.fnmatchcase(k, key)]
+            listed = [(k, s) for k, s in _list(client, bucket, root, transfer) if _matches(k, key)]
         elif key and not key.endswith("/"):
             try:
-                size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
-                blob = S3Blob(client, bucket, key, size, counter)
+                with transfer.request(f"looking up s3://{bucket}/{key}"):
+                    size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+                blob = S3Blob(client, bucket, key, size, transfer)
                 named = ("iceberg", [blob]) if key.endswith(METADATA_FILE) else None
                 return [blob], f"s3://{bucket}/{_parent(key)}", named
             except ClientError as exc:
-                if _code(exc) not in ("404", "NoSuchKey", "NotFound"):
+                if error_code(exc) not in ("404", "NoSuchKey", "NotFound"):
                     raise
             root = key + "/"
-            listed = list(_list(client, bucket, root))
+            listed = list(_list(client, bucket, root, transfer))
             if not listed:
-                raise _no_such_key(client, bucket, key)
+                raise _no_such_key(client, bucket, key, transfer)
         else:
             root = key
-            listed = list(_list(client, bucket, root))
+            listed = list(_list(client, bucket, root, transfer))
         data = [(k, s) for k, s in listed if not _hidden(k[len(root) :])]
         sizes = dict(listed)
         table = table_metadata(sizes, root)
         return (
-            [S3Blob(client, bucket, k, s, counter) for k, s in sorted(data)],
+            [S3Blob(client, bucket, k, s, transfer) for k, s in sorted(data)],
             f"s3://{bucket}/{root}",
-            (table[0], [S3Blob(client, bucket, k, sizes[k], counter) for k in table[1]])
+            (table[0], [S3Blob(client, bucket, k, sizes[k], transfer) for k in table[1]])
             if table
             else None,
         )
 
 
-def _list(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+def _list(client: Any, bucket: str, prefix: str, transfer: Transfer) -> Iterator[tuple[str, int]]:
+    pages = iter(client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix))
+    listing = f"listing s3://{bucket}/{prefix}"
+    while True:
+        with transfer.request(listing):
+            page = next(pages, None)
+        if page is None:
+            return
+        if "IsTruncated" not in page:  # every listing says whether more follows
+            raise transfer.cut_short(listing)
         for item in page.get("Contents", ()):
             if not item["Key"].endswith("/"):
                 yield item["Key"], int(item["Size"])
+
+
+def _matches(key: str, pattern: str) -> bool:
+    """fnmatch's match, where ``**/`` also matches no folder (``p/**/*.csv``, ``p/a.csv``),
+    as in a local glob."""
+    return fnmatch.fnmatchcase(key, pattern) or (
+        "**/" in pattern and fnmatch.fnmatchcase(key, pattern.replace("**/", ""))
+    )
 
 
 def _parent(key: str) -> str:
@@ -231,8 +260,8 @@ def _hidden(relative: str) -> bool:
     return any(part.startswith((".", "_")) for part in relative.split("/"))
 
 
-def _no_such_key(client: Any, bucket: str, key: str) -> SourceNotFound:
-    siblings = [k for k, _ in _list(client, bucket, _parent(key))][:1000]
+def _no_such_key(client: Any, bucket: str, key: str, transfer: Transfer) -> SourceNotFound:
+    siblings = [k for k, _ in _list(client, bucket, _parent(key), transfer)][:1000]
     close = difflib.get_close_matches(key, siblings, n=1)
     hint = f"did you mean s3://{bucket}/{close[0]}?" if close else "check the key or prefix"
     return SourceNotFound(f"no object or prefix s3://{bucket}/{key}", hint=hint)
@@ -248,49 +277,3 @@ def _bucket_key(uri: str) -> tuple[str, str]:
             "a profile (AWS_PROFILE), or an instance role",
         )
     return place.netloc, place.path.lstrip("/")
-
-
-def _code(exc: Exception) -> str:
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-
-
-def _translated(run: Any, uri: str, options: Options) -> Any:
-    """Run ``run``, turning botocore's errors into ours, with the endpoint named."""
-    from botocore.exceptions import (
-        ClientError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        ReadTimeoutError,
-    )
-
-    endpoint = options.text("endpoint_url") or "the S3 endpoint"
-    try:
-        return run()
-    except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
-        raise SourceUnreachable(
-            f"cannot reach {endpoint} for {uri} within {options.timeout:g}s: {exc}",
-            hint="check endpoint_url (or AWS_ENDPOINT_URL) and the network",
-        ) from None
-    except NoCredentialsError:
-        raise AccessDenied(
-            f"no AWS credentials for {uri}",
-            hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE); "
-            "for a public bucket, anonymous = true",
-        ) from None
-    except ClientError as exc:
-        code, bucket = _code(exc), _bucket_key(uri)[0]
-        if code == "NoSuchBucket" or (code in ("404", "NotFound") and "HeadBucket" in str(exc)):
-            raise SourceNotFound(f"bucket {bucket} does not exist ({uri})") from None
-        if code in (
-            "AccessDenied",
-            "403",
-            "Forbidden",
-            "InvalidAccessKeyId",
-            "SignatureDoesNotMatch",
-        ):
-            raise AccessDenied(
-                f"access to {uri} is denied ({code})",
-                hint="check the credentials and the bucket policy (s3:GetObject, s3:ListBucket)",
-            ) from None
-        raise DiscoveryError(f"S3 refused {uri}: {exc}") from None

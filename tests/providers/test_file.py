@@ -225,7 +225,8 @@ async def test_globs_folders_and_hive_partitions(tmp_path: Path) -> None:
     write(tmp_path / "lake" / ".part-0.parquet.crc", b"junk")
     folder = await catalog.discover_schema(str(tmp_path / "lake"))
     assert list(types(folder)) == ["id", "name", "score", "tags", "year", "month"]
-    assert (folder["year"].sql_type, folder["month"].sql_type) == ("BIGINT", "BIGINT")
+    # as DuckDB types them: month=01 keeps its leading zero (tests/providers/test_hive_partitions.py)
+    assert (folder["year"].sql_type, folder["month"].sql_type) == ("BIGINT", "VARCHAR")
     assert folder.details["files_matched"] == 4
     assert folder.details["partitions"] == ["year", "month"]
     pattern = await catalog.discover_schema(
@@ -238,7 +239,8 @@ async def test_globs_folders_and_hive_partitions(tmp_path: Path) -> None:
 
 
 async def test_hive_nulls_and_encoded_values(tmp_path: Path) -> None:
-    """As Hive and Spark write them: NULL as __HIVE_DEFAULT_PARTITION__, values URL-encoded."""
+    """As Hive and Spark write them: NULL as __HIVE_DEFAULT_PARTITION__, values URL-encoded
+    (which DuckDB types as written: 2024%2D01%2D01 is VARCHAR)."""
     for region, day in [("eu", "2024-01-01"), ("__HIVE_DEFAULT_PARTITION__", "2024-01-02")]:
         folder = tmp_path / "lake" / f"region={region}" / f"day={day.replace('-', '%2D')}"
         write(folder / "part-0.parquet", samples.parquet())
@@ -249,7 +251,7 @@ async def test_hive_nulls_and_encoded_values(tmp_path: Path) -> None:
     write(tmp_path / "lake" / "n=__HIVE_DEFAULT_PARTITION__" / "part-1.parquet", samples.parquet())
     found = await catalog.discover_schema(str(tmp_path / "lake"))
     partitions = {f.name: f.sql_type for f in found if f.comment == "hive partition"}
-    assert partitions == {"n": "BIGINT", "region": "VARCHAR", "day": "DATE", "year": "VARCHAR"}
+    assert partitions == {"n": "BIGINT", "region": "VARCHAR", "day": "VARCHAR", "year": "VARCHAR"}
 
 
 async def test_many_files_merge_by_name_with_widening(tmp_path: Path) -> None:

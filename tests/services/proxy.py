@@ -20,6 +20,11 @@ class Link:
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _open: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a connection is open through the relay now."""
+        return bool(self._open)
+
     def drop(self) -> None:
         """Close every connection now, and refuse new ones: the host is gone."""
         self.down = True
