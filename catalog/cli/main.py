@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from catalog._version import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # as a shell reports a SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from catalog.cli.errors import EXIT_INTERRUPTED
 
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`schemacat ... | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         from catalog.cli.errors import print_internal_error
 

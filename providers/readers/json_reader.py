@@ -125,8 +125,8 @@ def read_raw(body: bytes) -> pa.Table | None:
     stops it, so what it builds is never wider or deeper than they are.
     """
     head = body[: body.find(b"\n", PROBE_BYTES) + 1 or len(body)]
-    if head.count(b'":') + head.count(b"[") > PROBE_MAX_MARKS:
-        return None
+    if head.count(b'":') + head.count(b"[") > PROBE_MAX_MARKS or not _utf8(body):
+        return None  # pyarrow would keep bytes that are not UTF-8 in its strings
     block = max(len(head), 1 << 20)  # a block holds a line whole: the first may be huge
     try:
         probe = _read(head, None, block)
@@ -140,6 +140,14 @@ def read_raw(body: bytes) -> pa.Table | None:
         return _read(body, schema, block)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read(body: bytes, explicit: pa.Schema | None, block: int) -> pa.Table:

@@ -1,9 +1,10 @@
-"""Fuzzing the readers of text from outside: statements, type names, and the schema files of
-``schemacat check`` (Avro, JSON Schema, canonical JSON).  Whatever the input, the answer is a
+"""Fuzzing the readers of text from outside: statements, type names, the schema files of
+``schemacat check`` (Avro, JSON Schema, canonical JSON), and corrupted data files.  Whatever the input, the answer is a
 result or a ``SchemacatError``: never another exception, which would be an internal error."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from typing import Any
@@ -110,3 +111,64 @@ def test_any_json_schema_reads_or_is_a_schema_error(doc: Any) -> None:
 def test_any_canonical_document_reads_or_is_a_schema_error(doc: Any) -> None:
     survives(Schema.from_json, doc)
     survives(Schema.from_json, json.dumps(doc))
+
+
+def _seed_files() -> dict[str, bytes]:
+    """Small valid files of each format the file provider reads, to corrupt."""
+    import gzip
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import zstandard
+
+    lines = b"".join(
+        json.dumps({"id": i, "tags": {"k": [i, None]}, "at": "2024-01-02T03:04:05Z"}).encode()
+        + b"\n"
+        for i in range(20)
+    )
+    table = pa.table({"id": list(range(20)), "name": [f"n{i}" for i in range(20)]})
+    parquet = io.BytesIO()
+    pq.write_table(table, parquet)
+    csv = b"id,name,score\n" + b"".join(f"{i},n{i},{i / 3}\n".encode() for i in range(20))
+    return {
+        "f.ndjson": lines,
+        "f.csv": csv,
+        "f.parquet": parquet.getvalue(),
+        "f.ndjson.gz": gzip.compress(lines),
+        "f.csv.zst": zstandard.ZstdCompressor().compress(csv),
+        "part-00000": lines,  # told by its content
+    }
+
+
+SEEDS = _seed_files()
+
+
+@st.composite
+def corrupted(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A seed file with some bytes overwritten, some cut, or some inserted."""
+    name = draw(st.sampled_from(sorted(SEEDS)))
+    data = bytearray(SEEDS[name])
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        action = draw(st.sampled_from(["overwrite", "cut", "insert"]))
+        chunk = draw(st.binary(min_size=1, max_size=16))
+        if action == "overwrite":
+            data[at : at + len(chunk)] = chunk
+        elif action == "cut":
+            del data[at : at + len(chunk)]
+        else:
+            data[at:at] = chunk
+    return name, bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=corrupted())
+def test_corrupted_files_are_read_or_refused(
+    case: tuple[str, bytes], tmp_path_factory: Any
+) -> None:
+    name, data = case
+    path = tmp_path_factory.mktemp("fuzz") / name
+    path.write_bytes(data)
+    with contextlib.suppress(SchemacatError):
+        asyncio.run(catalog.discover_schema(str(path)))
