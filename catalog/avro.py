@@ -48,8 +48,12 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # -- import ------------------------------------------------------------------------
 
 
-def read_record(avsc: str | Mapping[str, Any]) -> tuple[list[Field], str]:
-    """The fields of an Avro record (a dict, or its JSON text) and its full name."""
+def read_record(
+    avsc: str | Mapping[str, Any], *, recursion_as_json: bool = False
+) -> tuple[list[Field], str]:
+    """The fields of an Avro record (a dict, or its JSON text) and its full name.  A type
+    that refers to itself cannot be an Arrow type: it is refused, or with
+    ``recursion_as_json`` the inner reference is JSON (a registry's view of it)."""
     if isinstance(avsc, str):
         try:
             avsc = json.loads(avsc)
@@ -60,7 +64,7 @@ def read_record(avsc: str | Mapping[str, Any]) -> tuple[list[Field], str]:
             "the top level of an Avro schema for a stream must be a record",
             hint='wrap the value in {"type": "record", "name": ..., "fields": [...]}',
         )
-    reader = _AvroReader()
+    reader = _AvroReader(recursion_as_json)
     try:
         struct, meta = reader.read(avsc, namespace=None)
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
@@ -75,9 +79,10 @@ def read_record(avsc: str | Mapping[str, Any]) -> tuple[list[Field], str]:
 class _AvroReader:
     """Reads one schema; remembers named types so later references resolve."""
 
-    def __init__(self) -> None:
+    def __init__(self, recursion_as_json: bool = False) -> None:
         self.named: dict[str, tuple[pa.DataType, dict[str, str]]] = {}
         self.in_progress: set[str] = set()
+        self.recursion_as_json = recursion_as_json
         self.at = ""  # the name of the record or field being read, for errors
 
     def read(self, node: Any, namespace: str | None) -> tuple[pa.DataType, dict[str, str]]:
@@ -129,6 +134,8 @@ class _AvroReader:
     def _reference(self, name: str, namespace: str | None) -> tuple[pa.DataType, dict[str, str]]:
         full = name if "." in name or namespace is None else f"{namespace}.{name}"
         for candidate in (full, name):
+            if candidate in self.in_progress and self.recursion_as_json:
+                return pa.json_(), {AVRO_NAME: candidate}
             if candidate in self.in_progress:
                 raise AvroSchemaError(
                     f"the recursive type {candidate} cannot be represented",
@@ -252,8 +259,8 @@ class _AvroWriter:
             )
         out: dict[str, Any] = {"name": f.name}
         out["type"] = self.member(f.type, f.nullable, f.default, f.metadata, f"{path}.{f.name}")
-        if f.has_default:
-            out["default"] = f.default
+        if f.has_default and (f.default is not None or f.nullable or pa.types.is_null(f.type)):
+            out["default"] = f.default  # a NOT NULL column's null default is no Avro default
         if f.comment is not None:
             out["doc"] = f.comment
         if f.aliases:

@@ -56,13 +56,14 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found, spec_changes
+from catalog.subjects import Subjects
 from catalog.words import versions
 
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
 
 
-class Catalog:
+class Catalog(Subjects):
     """A versioned catalog of streams.  Open with ``await Catalog.open(url)``."""
 
     def __init__(self, store: Store, discoverer: Discoverer | None = None) -> None:
@@ -98,9 +99,19 @@ class Catalog:
         stored = await self.store.get_setting(COMPATIBILITY_SETTING)
         return stored or os.environ.get("SCHEMACAT_COMPATIBILITY", "BACKWARD").upper()
 
+    async def mode_of(self, stream: StreamRecord) -> str:
+        """The compatibility mode a stream's changes are checked under: its own, else the
+        catalog's default."""
+        return stream.compatibility or await self.default_compatibility()
+
     async def set_default_compatibility(self, mode: str) -> str:
         """Make ``mode`` the mode of new streams; the mode, normalised."""
         return await self.set_setting(COMPATIBILITY_SETTING, mode)
+
+    async def reset_default_compatibility(self) -> None:
+        """Forget ``SET compatibility``: new streams get $SCHEMACAT_COMPATIBILITY, else
+        BACKWARD."""
+        await self.store.set_setting(COMPATIBILITY_SETTING, None)
 
     async def set_setting(self, key: str, value: str) -> str:
         """Set a catalog setting (``compatibility``); the value as stored."""
@@ -327,11 +338,12 @@ class Catalog:
     async def check(self, name: str, schema: Schema) -> tuple[SchemaVersion, CompatibilityResult]:
         """The latest version and the compatibility result of ``schema`` following it."""
         stream = await self.stream(name)
-        if transitive(stream.compatibility):
+        mode = await self.mode_of(stream)
+        if transitive(mode):
             earlier = await self.versions(stream.name)
         else:
             earlier = [await self.get_version(stream.name)]
-        return earlier[-1], _checked(stream, schema, earlier, stream.compatibility)
+        return earlier[-1], _checked(stream, schema, earlier, mode)
 
     async def drop(self, name: str, *, if_exists: bool = False) -> bool:
         """Delete a stream and its versions; False if there was none (and ``if_exists``)."""
@@ -409,7 +421,7 @@ class Catalog:
         results = history(
             [v.schema for v in versions],
             numbers,
-            stream.compatibility,
+            await self.mode_of(stream),
             avro_binary=avro_binary(stream.format),
         )
         return list(zip(numbers, results, strict=True))
@@ -437,6 +449,7 @@ class Catalog:
         """Register ``make(latest)`` as the next version, checked first, while the stream is
         held: writers of one stream go one after the other, each against the version the
         one before it left, so none is lost and none fails for another's sake."""
+        default = await self.default_compatibility()  # not inside the write: a read of its own
         try:
             async with self.store.writing(name) as writer:
                 stream = writer.stream
@@ -448,7 +461,7 @@ class Catalog:
                     )
                 if spec is not None:  # CREATE OR REPLACE: its settings, whatever the schema
                     stream = await writer.update(**spec_changes(spec))
-                mode_now = mode or stream.compatibility
+                mode_now = mode or stream.compatibility or default
                 earlier = await writer.versions() if transitive(mode_now) else []
                 latest = earlier[-1] if earlier else await writer.latest()
                 schema = make(latest)

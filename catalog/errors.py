@@ -125,6 +125,38 @@ class VersionNotFound(CatalogError):
     code = "VERSION_NOT_FOUND"
 
 
+class SchemaNotFound(CatalogError):
+    """No version holds a schema of this id, or this schema in this subject."""
+
+    code = "SCHEMA_NOT_FOUND"
+
+
+class DeletedState(CatalogError):
+    """A delete or a read that the soft-delete state of a stream or version forbids:
+    ``code`` says which (Confluent's 40404-40407)."""
+
+    def __init__(self, message: str, code: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, code=code)
+
+
+class NotConfigured(CatalogError):
+    """A stream without a compatibility mode of its own (it follows the catalog's)."""
+
+    code = "COMPATIBILITY_NOT_CONFIGURED"
+
+
+class NotPermitted(CatalogError):
+    """The catalog's or the stream's mode (READONLY ...) forbids the change."""
+
+    code = "OPERATION_NOT_PERMITTED"
+
+
+class ReferenceExists(CatalogError):
+    """A version other schemas reference cannot be deleted for good."""
+
+    code = "REFERENCE_EXISTS"
+
+
 class ConcurrentModification(CatalogError):
     """The stream moved to a newer version while a change was being prepared."""
 

@@ -47,7 +47,7 @@ class Result:
 #: statement that has it
 COLUMN_TYPES = {
     **dict.fromkeys(
-        ("version", "versions", "columns", "partitions", "messages", "distinct_count"),
+        ("version", "versions", "columns", "partitions", "messages", "distinct_count", "schema_id"),
         "integer",
     ),
     **dict.fromkeys(("nullable", "compatible"), "boolean"),

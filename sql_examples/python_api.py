@@ -39,7 +39,7 @@ with (
 
     # ... or as SQL: one Result per statement, rows as tuples, or an Arrow table.
     versions, described = cat.sql("SHOW SCHEMA VERSIONS FOR penguins; DESCRIBE penguins")
-    for version, *_, origin, change, _created in versions.rows:
+    for version, *_, origin, change, _created, _schema_id in versions.rows:
         print(f"version {version}: {origin}, {change}")
     table = described.to_arrow()
     print(table.select(["column", "type", "nullable"]).slice(0, 3).to_pylist())

@@ -13,7 +13,7 @@ EXIT_BROKEN_PIPE = 141  # as a shell reports a SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from catalog.cli import check, discover, script, shell
+    from catalog.cli import check, discover, script, serve, shell
 
     parser = argparse.ArgumentParser(
         prog="schemacat",
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     script.add_parser(commands)
     discover.add_parser(commands)
     check.add_parser(commands)
+    serve.add_parser(commands)
     for command in commands.choices.values():  # before or after the command, as users type
         _add_global_options(command, default=argparse.SUPPRESS)
     return parser

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 STREAMS = ("name", "datasource", "format", "version", "columns", "compatibility", "updated_at")
 SCHEMAS = ("name", "version", "versions", "columns", "fingerprint", "compatibility")
-VERSIONS = ("version", "fingerprint", "columns", "origin", "change", "created_at")
+VERSIONS = ("version", "fingerprint", "columns", "origin", "change", "created_at", "schema_id")
 COMPATIBILITY = ("version", "compared_with", "mode", "compatible", "issues")
 TOPICS = ("topic", "partitions", "messages")
 
@@ -51,20 +51,23 @@ class ShowSchemaCompatibility(exp.Expression):
 async def show_streams(session: Session, node: ShowStreams) -> list[Result]:
     """A derived stream's datasource is its lineage (the streams and URIs its query
     reads), and its format ``derived``."""
+    default = await session.catalog.default_compatibility()
     rows = [
         (s.name, ", ".join(s.lineage) if s.query else s.datasource,
-         "derived" if s.query else s.format, s.latest_version, len(v.schema), s.compatibility,
-         s.updated_at)
+         "derived" if s.query else s.format, s.latest_version, len(v.schema),
+         s.compatibility or default, s.updated_at)
         for s, v in await session.catalog.latest_versions()
     ]  # fmt: skip
     return [Result("SHOW STREAMS", STREAMS, rows)]
 
 
 async def show_schemas(session: Session, node: ShowSchemas) -> list[Result]:
+    default = await session.catalog.default_compatibility()
     rows = [
-        (s.name, v.version, s.latest_version, len(v.schema), v.fingerprint, s.compatibility)
+        (s.name, v.version, s.latest_version, len(v.schema), v.fingerprint,
+         s.compatibility or default)
         for s, v in await session.catalog.latest_versions()
-    ]
+    ]  # fmt: skip
     return [Result("SHOW SCHEMAS", SCHEMAS, rows)]
 
 
@@ -82,7 +85,8 @@ async def show_create(session: Session, node: ShowCreateStream) -> list[Result]:
         options["datasource"] = stream.datasource
     if stream.format:
         options["format"] = stream.format
-    options["compatibility"] = stream.compatibility
+    if stream.compatibility:  # else it follows the catalog's default, as it will there
+        options["compatibility"] = stream.compatibility
     options.update(stream.options)
     if described.version.schema.name and not stream.query:
         options["value_schema_full_name"] = described.version.schema.name
@@ -102,7 +106,7 @@ async def show_create(session: Session, node: ShowCreateStream) -> list[Result]:
 
 async def show_versions(session: Session, node: ShowSchemaVersions) -> list[Result]:
     rows = [
-        (v.version, v.fingerprint, len(v.schema), v.origin, v.change, v.created_at)
+        (v.version, v.fingerprint, len(v.schema), v.origin, v.change, v.created_at, v.schema_id)
         for v in await session.catalog.versions(node.name)
     ]
     return [Result("SHOW SCHEMA VERSIONS FOR", VERSIONS, rows)]

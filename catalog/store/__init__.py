@@ -6,7 +6,14 @@ import os
 
 from catalog.errors import CatalogURLError
 from catalog.secrets import redact
-from catalog.store.base import NewVersion, SchemaVersion, Store, StreamRecord, StreamSpec
+from catalog.store.base import (
+    NewVersion,
+    SchemaVersion,
+    Store,
+    StreamRecord,
+    StreamSpec,
+    StreamWriter,
+)
 
 DEFAULT_CATALOG = "schemacat.db"
 
@@ -16,6 +23,7 @@ __all__ = [
     "Store",
     "StreamRecord",
     "StreamSpec",
+    "StreamWriter",
     "default_catalog_url",
     "open_store",
 ]

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from catalog.errors import ConcurrentModification, StreamNotFound, did_you_mean
+from catalog.registration import Registration
 from catalog.schema import Schema
 from catalog.secrets import redact, redact_options, redact_text
 
-ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived")
+ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived", "registered")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class StreamSpec:
     datasource: str | None = None
     format: str | None = None
     options: Mapping[str, str] = field(default_factory=dict)
-    compatibility: str = "BACKWARD"
+    compatibility: str | None = "BACKWARD"  # None: follow the catalog's default
     lineage: tuple[str, ...] = ()
     query: str | None = None  # a derived stream's query, which REFRESH and VALIDATE re-derive
 
@@ -58,6 +59,7 @@ class NewVersion:
     origin: str
     change: str = ""
     discovery: Mapping[str, Any] | None = None  # sampling facts and column statistics
+    registration: Registration | None = None  # as a registry client sent it; else Avro
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
@@ -70,12 +72,13 @@ class StreamRecord:
     datasource: str | None
     format: str | None
     options: Mapping[str, str]
-    compatibility: str
+    compatibility: str | None  # None: the catalog's default, whatever it is then
     lineage: tuple[str, ...]
-    latest_version: int
+    latest_version: int  # the newest version not deleted; 0 when every one is
     created_at: datetime
     updated_at: datetime
     query: str | None = None
+    mode: str | None = None  # READWRITE, READONLY ...; None: the catalog's
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class SchemaVersion:
     change: str
     created_at: datetime
     discovery: Mapping[str, Any] | None = None
+    schema_id: int | None = None  # the registry's global id of its schema
+    deleted: bool = False  # softly deleted: kept, but out of sight unless asked for
+    registration: Registration | None = None
 
 
 class StreamWriter(ABC):
@@ -101,12 +107,25 @@ class StreamWriter(ABC):
         """The stream's latest version."""
 
     @abstractmethod
-    async def versions(self) -> list[SchemaVersion]:
-        """Every version of the stream, oldest first."""
+    async def versions(self, *, deleted: bool = False) -> list[SchemaVersion]:
+        """Every version of the stream, oldest first (softly deleted ones too, if asked)."""
+
+    @abstractmethod
+    async def version_of(self, name: str, version: int) -> SchemaVersion:
+        """One version of any stream, deleted or not, read in this transaction."""
+
+    @abstractmethod
+    async def referencing(self, version: int) -> list[int]:
+        """The ids of the schemas, held by a live version, that reference ``version``."""
 
     @abstractmethod
     async def append(self, version: NewVersion) -> SchemaVersion:
-        """Register ``version`` as the next version."""
+        """Register ``version`` as the next version, with the global id of its schema."""
+
+    @abstractmethod
+    async def delete(self, versions: Sequence[int], *, permanent: bool) -> None:
+        """Delete versions softly (kept, out of sight) or for good; a stream left with no
+        version at all goes too."""
 
     @abstractmethod
     async def update(self, **changes: Any) -> StreamRecord:
@@ -119,10 +138,13 @@ class Store(ABC):
     url: str
 
     @abstractmethod
-    def writing(self, name: str) -> AbstractAsyncContextManager[StreamWriter]:
+    def writing(
+        self, name: str, *, deleted: bool = False
+    ) -> AbstractAsyncContextManager[StreamWriter]:
         """Hold stream ``name`` for a change that reads it first (``StreamNotFound`` if
-        there is none): writers of one stream go one after the other, so a change made
-        against the latest version is never made against an older one."""
+        there is none; with ``deleted``, one whose versions are all softly deleted counts):
+        writers of one stream go one after the other, so a change made against the latest
+        version is never made against an older one."""
 
     @abstractmethod
     async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
@@ -167,27 +189,50 @@ class Store(ABC):
         """Delete a stream and all its versions; False if there was none."""
 
     @abstractmethod
-    async def get_stream(self, name: str) -> StreamRecord: ...
+    async def get_stream(self, name: str, *, deleted: bool = False) -> StreamRecord:
+        """A stream (``deleted``: one whose versions are all softly deleted, too)."""
 
     @abstractmethod
-    async def list_streams(self) -> list[StreamRecord]: ...
+    async def list_streams(self, *, deleted: bool = False) -> list[StreamRecord]: ...
 
     @abstractmethod
-    async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
-        """One version; the latest when ``version`` is None."""
+    async def get_version(
+        self, name: str, version: int | None = None, *, deleted: bool = False
+    ) -> SchemaVersion:
+        """One version; the latest when ``version`` is None (``deleted``: softly deleted
+        versions count)."""
 
     @abstractmethod
-    async def list_versions(self, name: str) -> list[SchemaVersion]: ...
+    async def list_versions(self, name: str, *, deleted: bool = False) -> list[SchemaVersion]: ...
 
     @abstractmethod
     async def list_latest(self) -> list[tuple[StreamRecord, SchemaVersion]]:
         """Every stream with its latest version, by name."""
 
     @abstractmethod
+    async def registered_schema(self, schema_id: int) -> Registration | None:
+        """The schema of a global id, while a version (softly deleted or not) holds it."""
+
+    @abstractmethod
+    async def schema_versions(
+        self, schema_id: int, *, deleted: bool = False
+    ) -> list[tuple[str, int]]:
+        """The (stream, version) pairs that hold a schema id."""
+
+    @abstractmethod
+    async def schema_ids(self) -> list[int]:
+        """Every schema id a version holds, in order."""
+
+    @abstractmethod
+    async def referencing(self, name: str, version: int) -> list[int]:
+        """The ids of schemas, held by live versions, that reference this version."""
+
+    @abstractmethod
     async def get_setting(self, key: str) -> str | None: ...
 
     @abstractmethod
-    async def set_setting(self, key: str, value: str) -> None: ...
+    async def set_setting(self, key: str, value: str | None) -> None:
+        """Set a setting; None removes it."""
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -195,7 +240,15 @@ class Store(ABC):
 
 # -- helpers both backends use -----------------------------------------------------
 
-STREAM_UPDATABLE = ("datasource", "format", "options", "compatibility", "lineage", "query")
+STREAM_UPDATABLE = (
+    "datasource",
+    "format",
+    "options",
+    "compatibility",
+    "lineage",
+    "query",
+    "mode",
+)
 
 
 def spec_changes(spec: StreamSpec) -> dict[str, Any]:
@@ -238,6 +291,8 @@ def encode_updates(changes: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = dump_json([redact(v) for v in value])
         elif key == "query":
             out[key] = redact_text(value) if value else None
+        elif key == "compatibility":
+            out[key] = value or ""  # the catalog's default (the column cannot be NULL)
         else:
             out[key] = value
     return out

@@ -7,9 +7,11 @@ migration's transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from catalog.field import HEADER, ROLE
+from catalog.registration import of_columns
 from catalog.schema import Schema
 from catalog.store.sql import Tx
 
@@ -61,3 +63,59 @@ async def fingerprints(tx: Tx) -> None:
                 row["stream_key"],
                 row["version"],
             )
+
+
+def registry_tables(id_type: str) -> list[str | Callable[[Tx], Awaitable[None]]]:
+    """Store 5: the registry.  Every distinct schema has a global id (``schemas``: its
+    type, its text as first registered, its references), every version the id of its
+    schema and a soft-delete mark, every stream a mode; a stream whose compatibility is
+    empty follows the catalog's default."""
+    return [
+        f"""CREATE TABLE schemas (
+            id {id_type} PRIMARY KEY,
+            schema_type TEXT NOT NULL,
+            identity TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            refs TEXT NOT NULL
+        )""",
+        f"""CREATE TABLE schema_refs (
+            schema_id {id_type} NOT NULL REFERENCES schemas (id),
+            name TEXT NOT NULL,
+            subject_key TEXT NOT NULL,
+            version INTEGER NOT NULL
+        )""",
+        "CREATE INDEX schema_refs_target ON schema_refs (subject_key, version)",
+        f"ALTER TABLE schema_versions ADD COLUMN schema_id {id_type} REFERENCES schemas (id)",
+        "ALTER TABLE schema_versions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX schema_versions_schema ON schema_versions (schema_id)",
+        "ALTER TABLE streams ADD COLUMN mode TEXT",
+        _schema_ids,
+    ]
+
+
+async def _schema_ids(tx: Tx) -> None:
+    """Each version of a catalog made before store 5 gets the id of the Avro schema of its
+    columns (JSON Schema where Avro cannot hold them), ids given in order of creation."""
+    rows = await tx.fetch(
+        "SELECT s.name, v.stream_key, v.version, v.schema FROM schema_versions v "
+        "JOIN streams s ON s.key = v.stream_key ORDER BY s.created_at, s.key, v.version"
+    )
+    ids: dict[str, int] = {}
+    for row in rows:
+        registration = of_columns(Schema.from_json(row["schema"]), row["name"])
+        if registration.identity not in ids:
+            ids[registration.identity] = len(ids) + 1
+            await tx.execute(
+                "INSERT INTO schemas (id, schema_type, identity, text, refs) "
+                "VALUES ($1, $2, $3, $4, '[]')",
+                ids[registration.identity],
+                registration.schema_type,
+                registration.identity,
+                registration.text,
+            )
+        await tx.execute(
+            "UPDATE schema_versions SET schema_id = $1 WHERE stream_key = $2 AND version = $3",
+            ids[registration.identity],
+            row["stream_key"],
+            row["version"],
+        )

@@ -19,7 +19,7 @@ import asyncpg
 from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
 from catalog.secrets import redact
 from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
-from catalog.store.migrations import canonical_schemas, fingerprints
+from catalog.store.migrations import canonical_schemas, fingerprints, registry_tables
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 from catalog.uri import locate
 
@@ -59,6 +59,7 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
     (2, [canonical_schemas]),
     (3, ["ALTER TABLE streams ADD COLUMN query TEXT"]),  # a derived stream's AS SELECT
     (4, [fingerprints]),
+    (5, registry_tables("BIGINT")),
 ]
 
 
@@ -80,6 +81,11 @@ class _PgTx:
 class PostgresStore(SQLStore):
     MIGRATIONS = MIGRATIONS
     FOR_UPDATE = " FOR UPDATE"
+
+    async def _lock_schema_ids(self, tx: Tx) -> None:
+        await tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}:schema-ids"
+        )
 
     def __init__(self, url: str, schema: str, pool: asyncpg.Pool) -> None:
         self.url = redact(url)

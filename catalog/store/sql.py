@@ -24,6 +24,7 @@ from catalog.errors import (
     StreamExists,
     VersionNotFound,
 )
+from catalog.registration import Registration, of_columns, references
 from catalog.schema import Schema
 from catalog.store.base import (
     NewVersion,
@@ -37,6 +38,7 @@ from catalog.store.base import (
     load_json,
     not_found,
     now,
+    spec_changes,
     stream_key,
 )
 
@@ -45,11 +47,28 @@ T = TypeVar("T")
 
 _STREAM_COLUMNS = (
     "name, datasource, format, options, compatibility, lineage, latest_version, "
-    "created_at, updated_at, query"
+    "created_at, updated_at, query, mode"
 )
-_VERSION_COLUMNS = "version, schema, fingerprint, origin, change, discovery, created_at"
+_VERSION_COLUMNS = (
+    "version, schema, fingerprint, origin, change, discovery, created_at, schema_id, deleted"
+)
 _S_COLUMNS = ", ".join(f"s.{c}" for c in _STREAM_COLUMNS.split(", "))
 _V_COLUMNS = ", ".join(f"v.{c}" for c in _VERSION_COLUMNS.split(", "))
+#: every version of every stream, with the schema it registered
+_VERSIONS = (
+    f"SELECT s.name AS stream_name, {_V_COLUMNS}, r.schema_type, r.text, r.refs "
+    "FROM streams s JOIN schema_versions v ON v.stream_key = s.key "
+    "LEFT JOIN schemas r ON r.id = v.schema_id"
+)
+#: a stream's ``compatibility`` when it follows the catalog's default (SQLite cannot
+#: drop a NOT NULL from the column it had)
+FOLLOWS_DEFAULT = ""
+#: the ids of the schemas, held by a live version, that reference a version
+_REFERENCING = (
+    "SELECT DISTINCT f.schema_id FROM schema_refs f JOIN schema_versions v "
+    "ON v.schema_id = f.schema_id AND v.deleted = 0 "
+    "WHERE f.subject_key = $1 AND f.version = $2 ORDER BY 1"
+)
 
 
 class Tx(Protocol):
@@ -142,37 +161,42 @@ class SQLStore(Store):
         at = now()
         async with self.transaction() as tx:
             existing = await tx.fetch(
-                "SELECT name FROM streams WHERE key = $1", stream_key(spec.name)
+                f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1", stream_key(spec.name)
             )
-            if existing:
+            if existing and existing[0]["latest_version"]:
                 raise StreamExists(
                     f"stream {existing[0]['name']!r} already exists",
                     hint="use CREATE OR REPLACE STREAM, or IF NOT EXISTS",
                 )
+            if existing:  # every version deleted (softly): the subject takes the next number
+                writer = _Writer(self, tx, self._stream_record(existing[0]))
+                await writer.update(**spec_changes(spec))
+                return await writer.append(version)
             await tx.execute(
                 "INSERT INTO streams (key, name, datasource, format, options, compatibility, "
                 "lineage, query, latest_version, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)",
                 stream_key(spec.name),
                 spec.name,
                 spec.datasource,
                 spec.format,
                 dump_json(dict(spec.options)),
-                spec.compatibility,
+                spec.compatibility or FOLLOWS_DEFAULT,
                 dump_json(list(spec.lineage)),
                 spec.query,
                 at,
             )
-            return await self._insert_version(tx, spec.name, 1, version, at)
+            stream = await self._stream(tx, spec.name, deleted=True)
+            return await _Writer(self, tx, stream).append(version, at)
 
     @asynccontextmanager
-    async def writing(self, name: str) -> AsyncIterator[StreamWriter]:
+    async def writing(self, name: str, *, deleted: bool = False) -> AsyncIterator[StreamWriter]:
         async with self.transaction() as tx:
             rows = await tx.fetch(
                 f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1{self.FOR_UPDATE}",
                 stream_key(name),
             )
-            if not rows:
+            if not rows or not (deleted or rows[0]["latest_version"]):
                 raise not_found(name, await self._names(tx))
             yield _Writer(self, tx, self._stream_record(rows[0]))
 
@@ -184,49 +208,53 @@ class SQLStore(Store):
             )
             return bool(rows)
 
-    async def get_stream(self, name: str) -> StreamRecord:
+    async def get_stream(self, name: str, *, deleted: bool = False) -> StreamRecord:
         rows = await self.query(
             f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1", stream_key(name)
         )
-        if not rows:
+        if not rows or not (deleted or rows[0]["latest_version"]):
             raise not_found(name, await self._names())
         return self._stream_record(rows[0])
 
-    async def list_streams(self) -> list[StreamRecord]:
-        rows = await self.query(f"SELECT {_STREAM_COLUMNS} FROM streams ORDER BY key")
+    async def list_streams(self, *, deleted: bool = False) -> list[StreamRecord]:
+        live = "" if deleted else " WHERE latest_version > 0"
+        rows = await self.query(f"SELECT {_STREAM_COLUMNS} FROM streams{live} ORDER BY key")
         return [self._stream_record(r) for r in rows]
 
-    async def get_version(self, name: str, version: int | None = None) -> SchemaVersion:
+    async def get_version(
+        self, name: str, version: int | None = None, *, deleted: bool = False
+    ) -> SchemaVersion:
+        live = "" if deleted else " AND v.deleted = 0"
         rows = await self.query(
-            f"SELECT s.name AS stream_name, {_V_COLUMNS} FROM streams s "
-            "JOIN schema_versions v ON v.stream_key = s.key "
-            "AND v.version = COALESCE($2, s.latest_version) WHERE s.key = $1",
+            f"{_VERSIONS} WHERE s.key = $1 AND v.version = COALESCE($2, s.latest_version){live}",
             stream_key(name),
             version,
         )
         if not rows:
-            stream = await self.get_stream(name)
+            stream = await self.get_stream(name, deleted=deleted)
+            numbers = [v.version for v in await self.list_versions(name, deleted=deleted)]
             raise VersionNotFound(
                 f"stream {stream.name!r} has no version {version}",
-                hint=f"its versions are 1 to {stream.latest_version}",
+                hint=f"its versions are {_ranges(numbers)}" if numbers else None,
             )
         return self._version(rows[0]["stream_name"], rows[0])
 
-    async def list_versions(self, name: str) -> list[SchemaVersion]:
+    async def list_versions(self, name: str, *, deleted: bool = False) -> list[SchemaVersion]:
+        live = "" if deleted else " AND v.deleted = 0"
         rows = await self.query(
-            f"SELECT s.name AS stream_name, {_V_COLUMNS} FROM streams s "
-            "JOIN schema_versions v ON v.stream_key = s.key WHERE s.key = $1 ORDER BY v.version",
-            stream_key(name),
+            f"{_VERSIONS} WHERE s.key = $1{live} ORDER BY v.version", stream_key(name)
         )
         if not rows:
-            raise not_found(name, await self._names())
+            await self.get_stream(name, deleted=deleted)  # StreamNotFound, if it is that
         return [self._version(r["stream_name"], r) for r in rows]
 
     async def list_latest(self) -> list[tuple[StreamRecord, SchemaVersion]]:
         version_columns = ", ".join(f"v.{c} AS v_{c}" for c in _VERSION_COLUMNS.split(", "))
         rows = await self.query(
-            f"SELECT {_S_COLUMNS}, {version_columns} FROM streams s JOIN schema_versions v "
-            "ON v.stream_key = s.key AND v.version = s.latest_version ORDER BY s.key"
+            f"SELECT {_S_COLUMNS}, {version_columns}, r.schema_type AS v_schema_type, "
+            "r.text AS v_text, r.refs AS v_refs FROM streams s JOIN schema_versions v "
+            "ON v.stream_key = s.key AND v.version = s.latest_version "
+            "LEFT JOIN schemas r ON r.id = v.schema_id ORDER BY s.key"
         )
         return [
             (
@@ -236,12 +264,45 @@ class SQLStore(Store):
             for r in rows
         ]
 
+    # -- schemas by id ----------------------------------------------------------------
+    async def registered_schema(self, schema_id: int) -> Registration | None:
+        rows = await self.query(
+            "SELECT schema_type, text, refs FROM schemas r WHERE id = $1 AND EXISTS "
+            "(SELECT 1 FROM schema_versions v WHERE v.schema_id = r.id)",
+            schema_id,
+        )
+        return _registration(rows[0]) if rows else None
+
+    async def schema_versions(
+        self, schema_id: int, *, deleted: bool = False
+    ) -> list[tuple[str, int]]:
+        live = "" if deleted else " AND v.deleted = 0"
+        rows = await self.query(
+            "SELECT s.name, v.version FROM schema_versions v JOIN streams s "
+            f"ON s.key = v.stream_key WHERE v.schema_id = $1{live} ORDER BY s.key, v.version",
+            schema_id,
+        )
+        return [(r["name"], r["version"]) for r in rows]
+
+    async def schema_ids(self) -> list[int]:
+        """The id of every schema a version (live or softly deleted) holds, in order."""
+        rows = await self.query("SELECT DISTINCT schema_id FROM schema_versions ORDER BY 1")
+        return [r["schema_id"] for r in rows]
+
+    async def referencing(self, name: str, version: int) -> list[int]:
+        """The ids of the schemas, held by a live version, that reference this version."""
+        rows = await self.query(_REFERENCING, stream_key(name), version)
+        return [r["schema_id"] for r in rows]
+
     async def get_setting(self, key: str) -> str | None:
         rows = await self.query("SELECT value FROM settings WHERE key = $1", key)
         return rows[0]["value"] if rows else None
 
-    async def set_setting(self, key: str, value: str) -> None:
+    async def set_setting(self, key: str, value: str | None) -> None:
         async with self.transaction() as tx:
+            if value is None:
+                await tx.execute("DELETE FROM settings WHERE key = $1", key)
+                return
             await tx.execute(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -250,58 +311,60 @@ class SQLStore(Store):
             )
 
     # -- rows ----------------------------------------------------------------------
+    async def _lock_schema_ids(self, tx: Tx) -> None:
+        """Held while a new schema id is given, so two writers never give the same one
+        (SQLite's writers take turns anyway)."""
+
+    async def _schema_id(self, tx: Tx, registration: Registration) -> int:
+        """The id of ``registration``: the one it has, or the next, never given before."""
+        find = "SELECT id FROM schemas WHERE identity = $1"
+        rows = await tx.fetch(find, registration.identity)
+        if not rows:
+            await self._lock_schema_ids(tx)
+            rows = await tx.fetch(find, registration.identity)
+        if rows:
+            return int(rows[0]["id"])
+        rows = await tx.fetch(
+            "SELECT COALESCE(MAX(id), 0) + 1 AS id FROM schemas UNION ALL "
+            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_schema_id'"
+        )
+        schema_id = max(int(r["id"]) for r in rows)
+        await tx.execute(
+            "INSERT INTO schemas (id, schema_type, identity, text, refs) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            schema_id,
+            registration.schema_type,
+            registration.identity,
+            registration.text,
+            dump_json([r.to_json() for r in registration.references]),
+        )
+        for ref in registration.references:
+            await tx.execute(
+                "INSERT INTO schema_refs (schema_id, name, subject_key, version) "
+                "VALUES ($1, $2, $3, $4)",
+                schema_id,
+                ref.name,
+                stream_key(ref.subject),
+                ref.version,
+            )
+        return schema_id
+
     async def _names(self, tx: Tx | None = None) -> list[str]:
-        sql = "SELECT name FROM streams"
+        sql = "SELECT name FROM streams WHERE latest_version > 0"
         return [r["name"] for r in await (tx.fetch(sql) if tx else self.query(sql))]
 
-    async def _stream(self, tx: Tx, name: str) -> StreamRecord:
+    async def _stream(self, tx: Tx, name: str, *, deleted: bool = False) -> StreamRecord:
         rows = await tx.fetch(
             f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1", stream_key(name)
         )
-        if not rows:
+        if not rows or not (deleted or rows[0]["latest_version"]):
             raise not_found(name, await self._names(tx))
         return self._stream_record(rows[0])
-
-    async def _version_row(self, tx: Tx, name: str, version: int) -> Row:
-        rows = await tx.fetch(
-            f"SELECT {_VERSION_COLUMNS} FROM schema_versions "
-            "WHERE stream_key = $1 AND version = $2",
-            stream_key(name),
-            version,
-        )
-        return rows[0]
 
     async def _update(self, tx: Tx, name: str, columns: Mapping[str, Any], at: datetime) -> None:
         assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(columns, start=3))
         sql = "UPDATE streams SET updated_at = $2" + (f", {assignments}" if assignments else "")
         await tx.execute(sql + " WHERE key = $1", stream_key(name), at, *columns.values())
-
-    async def _insert_version(
-        self, tx: Tx, name: str, number: int, version: NewVersion, at: datetime
-    ) -> SchemaVersion:
-        discovery = None if version.discovery is None else dump_json(version.discovery)
-        await tx.execute(
-            "INSERT INTO schema_versions (stream_key, version, schema, fingerprint, origin, "
-            "change, discovery, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            stream_key(name),
-            number,
-            version.schema.canonical,
-            version.schema.fingerprint,
-            version.origin,
-            version.change,
-            discovery,
-            at,
-        )
-        return SchemaVersion(
-            stream=name,
-            version=number,
-            schema=version.schema,
-            fingerprint=version.schema.fingerprint,
-            origin=version.origin,
-            change=version.change,
-            created_at=at,
-            discovery=version.discovery,
-        )
 
     def _stream_record(self, row: Row) -> StreamRecord:
         return StreamRecord(
@@ -309,12 +372,13 @@ class SQLStore(Store):
             datasource=row["datasource"],
             format=row["format"],
             options=load_json(row["options"]),
-            compatibility=row["compatibility"],
+            compatibility=row["compatibility"] or None,
             lineage=tuple(load_json(row["lineage"])),
             latest_version=row["latest_version"],
             created_at=self.to_datetime(row["created_at"]),
             updated_at=self.to_datetime(row["updated_at"]),
             query=row["query"],
+            mode=row["mode"],
         )
 
     def _version(self, name: str, row: Row) -> SchemaVersion:
@@ -327,6 +391,9 @@ class SQLStore(Store):
             change=row["change"],
             created_at=self.to_datetime(row["created_at"]),
             discovery=load_json(row["discovery"]),
+            schema_id=row["schema_id"],
+            deleted=bool(row["deleted"]),
+            registration=_registration(row) if row["schema_type"] else None,
         )
 
 
@@ -336,35 +403,135 @@ def _decode(canonical: str) -> Schema:
     return Schema.from_json(canonical)
 
 
+def _registration(row: Row) -> Registration:
+    return Registration(row["schema_type"], row["text"], references(load_json(row["refs"])))
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """``1 to 3, 5``."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(f"{a} to {b}" if b > a else str(a) for a, b in spans)
+
+
 class _Writer(StreamWriter):
     def __init__(self, store: SQLStore, tx: Tx, stream: StreamRecord) -> None:
         self._store, self._tx, self.stream = store, tx, stream
 
     async def latest(self) -> SchemaVersion:
-        row = await self._store._version_row(self._tx, self.stream.name, self.stream.latest_version)
-        return self._store._version(self.stream.name, row)
-
-    async def versions(self) -> list[SchemaVersion]:
         rows = await self._tx.fetch(
-            f"SELECT {_VERSION_COLUMNS} FROM schema_versions WHERE stream_key = $1 "
-            "ORDER BY version",
+            f"{_VERSIONS} WHERE s.key = $1 AND v.version = s.latest_version",
+            stream_key(self.stream.name),
+        )
+        if not rows:
+            raise VersionNotFound(f"stream {self.stream.name!r} has no live version")
+        return self._store._version(self.stream.name, rows[0])
+
+    async def versions(self, *, deleted: bool = False) -> list[SchemaVersion]:
+        live = "" if deleted else " AND v.deleted = 0"
+        rows = await self._tx.fetch(
+            f"{_VERSIONS} WHERE s.key = $1{live} ORDER BY v.version",
             stream_key(self.stream.name),
         )
         return [self._store._version(self.stream.name, r) for r in rows]
 
-    async def append(self, version: NewVersion) -> SchemaVersion:
-        at, number = now(), self.stream.latest_version + 1
+    async def version_of(self, name: str, version: int) -> SchemaVersion:
+        rows = await self._tx.fetch(
+            f"{_VERSIONS} WHERE s.key = $1 AND v.version = $2", stream_key(name), version
+        )
+        if not rows:
+            raise VersionNotFound(f"stream {name!r} has no version {version}")
+        return self._store._version(rows[0]["stream_name"], rows[0])
+
+    async def referencing(self, version: int) -> list[int]:
+        rows = await self._tx.fetch(_REFERENCING, stream_key(self.stream.name), version)
+        return [r["schema_id"] for r in rows]
+
+    async def append(self, version: NewVersion, at: datetime | None = None) -> SchemaVersion:
+        """The next number: one past every number the stream has held, deleted ones too."""
+        key, at = stream_key(self.stream.name), at or now()
+        rows = await self._tx.fetch(
+            "SELECT COALESCE(MAX(version), 0) + 1 AS n FROM schema_versions WHERE stream_key = $1",
+            key,
+        )
+        number = int(rows[0]["n"])
+        registration = version.registration or of_columns(version.schema, self.stream.name)
+        schema_id = await self._store._schema_id(self._tx, registration)
+        discovery = None if version.discovery is None else dump_json(version.discovery)
+        await self._tx.execute(
+            "INSERT INTO schema_versions (stream_key, version, schema, fingerprint, origin, "
+            "change, discovery, created_at, schema_id) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            key,
+            number,
+            version.schema.canonical,
+            version.schema.fingerprint,
+            version.origin,
+            version.change,
+            discovery,
+            at,
+            schema_id,
+        )
         await self._tx.execute(
             "UPDATE streams SET latest_version = $2, updated_at = $3 WHERE key = $1",
-            stream_key(self.stream.name),
+            key,
             number,
             at,
         )
-        added = await self._store._insert_version(self._tx, self.stream.name, number, version, at)
         self.stream = replace(self.stream, latest_version=number, updated_at=at)
-        return added
+        return SchemaVersion(
+            stream=self.stream.name,
+            version=number,
+            schema=version.schema,
+            fingerprint=version.schema.fingerprint,
+            origin=version.origin,
+            change=version.change,
+            created_at=at,
+            discovery=version.discovery,
+            schema_id=schema_id,
+            registration=registration,
+        )
+
+    async def delete(self, versions: Sequence[int], *, permanent: bool) -> None:
+        key = stream_key(self.stream.name)
+        for number in versions:
+            if permanent:
+                await self._tx.execute(
+                    "DELETE FROM schema_versions WHERE stream_key = $1 AND version = $2",
+                    key,
+                    number,
+                )
+            else:
+                await self._tx.execute(
+                    "UPDATE schema_versions SET deleted = 1 WHERE stream_key = $1 AND version = $2",
+                    key,
+                    number,
+                )
+        rows = await self._tx.fetch(
+            "SELECT MAX(version) AS live, COUNT(*) AS held FROM schema_versions "
+            "WHERE stream_key = $1 AND deleted = 0",
+            key,
+        )
+        everything = await self._tx.fetch(
+            "SELECT COUNT(*) AS n FROM schema_versions WHERE stream_key = $1", key
+        )
+        if not everything[0]["n"]:  # nothing left, not even softly deleted: the stream goes
+            await self._tx.execute("DELETE FROM streams WHERE key = $1", key)
+            return
+        latest = int(rows[0]["live"] or 0)
+        await self._tx.execute(
+            "UPDATE streams SET latest_version = $2, updated_at = $3 WHERE key = $1",
+            key,
+            latest,
+            now(),
+        )
+        self.stream = replace(self.stream, latest_version=latest)
 
     async def update(self, **changes: Any) -> StreamRecord:
         await self._store._update(self._tx, self.stream.name, encode_updates(changes), now())
-        self.stream = await self._store._stream(self._tx, self.stream.name)
+        self.stream = await self._store._stream(self._tx, self.stream.name, deleted=True)
         return self.stream

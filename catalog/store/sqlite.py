@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from catalog.errors import CatalogError
-from catalog.store.migrations import canonical_schemas, fingerprints
+from catalog.store.migrations import canonical_schemas, fingerprints, registry_tables
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 
 T = TypeVar("T")
@@ -70,6 +70,7 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
     (2, [canonical_schemas]),
     (3, ["ALTER TABLE streams ADD COLUMN query TEXT"]),  # a derived stream's AS SELECT
     (4, [fingerprints]),
+    (5, registry_tables("INTEGER")),
 ]
 
 

@@ -1,0 +1,479 @@
+"""The registry's operations on the catalog: a subject is a stream, its versions the stream's.
+
+``Catalog`` takes these as a mixin, so the REST door (and SQL, and Python) call one
+Catalog method each.  A registered schema keeps its type and text (what a client
+sent is what it reads back); the stream's columns are the Arrow view of it, which
+SQL shows.  Avro schemas are checked by Avro's resolution rules on the Avro schemas
+themselves, JSON Schemas by the JSON Schema rules; a stream made in SQL is served
+as the Avro of its columns (``catalog.registration``).
+
+Soft deletes keep a version (and its id readable) out of sight; a permanent delete
+needs a soft one first; numbers and ids are never reused while a version holds
+them.  Modes (READWRITE, READONLY, READONLY_OVERRIDE, IMPORT) and compatibility
+are per stream, else the catalog's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from catalog import avro_compat, jsonschema_compat
+from catalog.compat import CompatibilityResult
+from catalog.errors import (
+    DeletedState,
+    IncompatibleSchema,
+    InvalidRequest,
+    NotConfigured,
+    NotPermitted,
+    ReferenceExists,
+    SchemaError,
+    SchemaNotFound,
+    StreamNotFound,
+    VersionNotFound,
+)
+from catalog.field import Field
+from catalog.modes import normalize_mode
+from catalog.registration import AVRO, TYPES, Reference, Registration
+from catalog.schema import Schema
+from catalog.store import (
+    NewVersion,
+    SchemaVersion,
+    Store,
+    StreamRecord,
+    StreamSpec,
+    StreamWriter,
+)
+from catalog.words import versions as versions_text
+
+MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
+MODE_SETTING = "mode"
+LATEST = -1  # "latest" and -1 name the newest version
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A schema ready to register: what was sent (normalized if asked), and its view."""
+
+    registration: Registration
+    view: Schema
+
+
+class Subjects:
+    """The registry's operations; mixed into ``Catalog``, which gives ``store``."""
+
+    store: Store
+    default_compatibility: Callable[[], Awaitable[str]]  # Catalog's
+
+    # -- registering -------------------------------------------------------------
+    async def register_schema(
+        self, subject: str, registration: Registration, *, normalize: bool = False
+    ) -> SchemaVersion:
+        """Register a schema under ``subject`` (made if new), checked against the
+        subject's mode first; the version that holds the same schema, if one does."""
+        await self._writable(subject)
+        checked = await self.checked_schema(registration, normalize=normalize)
+        default = await self.default_compatibility()
+        try:
+            async with self.store.writing(subject, deleted=True) as writer:
+                live = await writer.versions()
+                same = [v for v in live if _identity(v) == checked.registration.identity]
+                if same:
+                    return same[-1]
+                mode = writer.stream.compatibility or default
+                result = await check_registered(checked.registration, live, mode, writer.version_of)
+                if not result.compatible:
+                    raise _incompatible(writer.stream.name, result)
+                return await writer.append(
+                    NewVersion(checked.view, "registered", "registered",
+                               registration=checked.registration)
+                )  # fmt: skip
+        except StreamNotFound:
+            spec = StreamSpec(name=subject, compatibility=None)
+            version = NewVersion(checked.view, "registered", "created", None, checked.registration)
+            return await self.store.create_stream(spec, version)
+
+    async def checked_schema(self, registration: Registration, *, normalize: bool) -> Checked:
+        """A registration read (42201 when it is no valid schema of its type), its
+        references resolved (40401, 40402 when one is missing), normalized if asked, and
+        its Arrow view."""
+        if registration.schema_type not in TYPES:
+            raise SchemaError(
+                f"schemaType {registration.schema_type} is not supported; "
+                f"schemacat registers {' and '.join(TYPES)} schemas",
+                hint="register it as AVRO or JSON",
+            )
+        referenced = await _referenced(registration, self._live_version)
+        text = registration.text
+        if registration.schema_type == AVRO:
+            parsed = parse(registration, referenced)
+            known = set().union(*(avro_compat.names(parse(r)) for r in referenced))
+            if normalize:
+                text = avro_compat.normalized(parsed, known)
+            view = _avro_view(avro_compat.canonical(parsed) if referenced else text)
+        else:
+            document = parse(registration, referenced)
+            if normalize:
+                text = jsonschema_compat.normalized(document)
+            view = _json_view(document)
+        return Checked(Registration(registration.schema_type, text, registration.references), view)
+
+    async def _live_version(self, subject: str, version: int) -> SchemaVersion:
+        return await self.store.get_version(subject, version)
+
+    async def lookup_schema(
+        self,
+        subject: str,
+        registration: Registration,
+        *,
+        normalize: bool = False,
+        deleted: bool = False,
+    ) -> SchemaVersion:
+        """The version of ``subject`` that holds this schema (40401, 40403)."""
+        checked = await self.checked_schema(registration, normalize=normalize)
+        held = await self.store.list_versions(subject, deleted=deleted)
+        if not held:
+            await self.store.get_stream(subject)  # StreamNotFound
+        for version in reversed(held):
+            if _identity(version) == checked.registration.identity:
+                return version
+        raise SchemaNotFound(f"subject {subject!r} holds no version of this schema")
+
+    async def test_compatibility(
+        self,
+        subject: str,
+        registration: Registration,
+        version: int | None = None,
+        *,
+        normalize: bool = False,
+    ) -> CompatibilityResult:
+        """Whether the schema may follow ``version`` (-1: the latest; None: every version
+        the subject's mode checks against)."""
+        checked = await self.checked_schema(registration, normalize=normalize)
+        stream = await self.store.get_stream(subject)
+        mode = stream.compatibility or await self.default_compatibility()
+        live = await self.store.list_versions(subject)
+        read = self._any_version
+        if version is None:
+            return await check_registered(checked.registration, live, mode, read)
+        against = await self.subject_version(subject, version)
+        return await check_registered(checked.registration, [against], _one_step(mode), read)
+
+    async def _any_version(self, subject: str, version: int) -> SchemaVersion:
+        return await self.store.get_version(subject, version, deleted=True)
+
+    # -- reading -----------------------------------------------------------------
+    async def schema_by_id(self, schema_id: int) -> Registration:
+        found = await self.store.registered_schema(schema_id)
+        if found is None:
+            raise SchemaNotFound(f"no schema has the id {schema_id}")
+        return found
+
+    async def schema_subjects(self, schema_id: int, *, deleted: bool = False) -> list[str]:
+        await self.schema_by_id(schema_id)
+        pairs = await self.store.schema_versions(schema_id, deleted=deleted)
+        return list(dict.fromkeys(name for name, _ in pairs))
+
+    async def schema_versions_of(
+        self, schema_id: int, *, deleted: bool = False
+    ) -> list[tuple[str, int]]:
+        await self.schema_by_id(schema_id)
+        return await self.store.schema_versions(schema_id, deleted=deleted)
+
+    async def schema_ids(self) -> list[int]:
+        return await self.store.schema_ids()
+
+    async def subjects(
+        self, prefix: str = "", *, deleted: bool = False, deleted_only: bool = False
+    ) -> list[str]:
+        streams = await self.store.list_streams(deleted=deleted or deleted_only)
+        out = []
+        for stream in streams:
+            soft = stream.latest_version == 0
+            if deleted_only and not soft:
+                held = await self.store.list_versions(stream.name, deleted=True)
+                soft = any(v.deleted for v in held)
+            if stream.name.startswith(prefix) and (soft or not deleted_only):
+                out.append(stream.name)
+        return out
+
+    async def subject_versions(
+        self, subject: str, *, deleted: bool = False, deleted_only: bool = False
+    ) -> list[int]:
+        held = await self.store.list_versions(subject, deleted=deleted or deleted_only)
+        numbers = [v.version for v in held if not deleted_only or v.deleted]
+        if not held:
+            raise StreamNotFound(f"subject {subject!r} does not exist")
+        return numbers
+
+    async def subject_version(
+        self, subject: str, version: int = LATEST, *, deleted: bool = False
+    ) -> SchemaVersion:
+        """One version; ``LATEST`` (-1) the newest not deleted."""
+        if version != LATEST and version < 1:
+            raise VersionNotFound(f"version {version} of {subject!r} does not exist")
+        return await self.store.get_version(
+            subject, None if version == LATEST else version, deleted=deleted
+        )
+
+    async def referenced_by(self, subject: str, version: int = LATEST) -> list[int]:
+        found = await self.subject_version(subject, version)
+        return await self.store.referencing(subject, found.version)
+
+    # -- deleting ----------------------------------------------------------------
+    async def delete_subject(self, subject: str, *, permanent: bool = False) -> list[int]:
+        """Soft delete every live version, or (after that) delete them for good."""
+        await self._writable(subject)
+        async with self.store.writing(subject, deleted=True) as writer:
+            held = await writer.versions(deleted=True)
+            live = [v.version for v in held if not v.deleted]
+            if permanent and live:
+                raise DeletedState(
+                    f"subject {writer.stream.name!r} was not deleted first before being "
+                    "permanently deleted",
+                    "SUBJECT_NOT_SOFT_DELETED",
+                    hint="delete it without permanent=true first",
+                )
+            if not permanent and not live:
+                raise DeletedState(
+                    f"subject {writer.stream.name!r} was soft deleted; set permanent=true "
+                    "to delete it permanently",
+                    "SUBJECT_SOFT_DELETED",
+                )
+            gone = [v.version for v in held] if permanent else live
+            await _unreferenced(writer, gone)
+            await writer.delete(gone, permanent=permanent)
+            return gone
+
+    async def delete_version(
+        self, subject: str, version: int = LATEST, *, permanent: bool = False
+    ) -> int:
+        await self._writable(subject)
+        async with self.store.writing(subject, deleted=True) as writer:
+            held = {v.version: v for v in await writer.versions(deleted=True)}
+            number = (
+                max((n for n, v in held.items() if not v.deleted), default=0)
+                if version == LATEST
+                else version
+            )
+            found = held.get(number)
+            if found is None:
+                raise VersionNotFound(
+                    f"version {version if version != LATEST else 'latest'} of "
+                    f"{writer.stream.name!r} does not exist"
+                )
+            if permanent and not found.deleted:
+                raise DeletedState(
+                    f"version {number} of {writer.stream.name!r} was not deleted first "
+                    "before being permanently deleted",
+                    "VERSION_NOT_SOFT_DELETED",
+                    hint="delete it without permanent=true first",
+                )
+            if not permanent and found.deleted:
+                raise DeletedState(
+                    f"version {number} of {writer.stream.name!r} was soft deleted; set "
+                    "permanent=true to delete it permanently",
+                    "VERSION_SOFT_DELETED",
+                )
+            await _unreferenced(writer, [number])
+            await writer.delete([number], permanent=permanent)
+            return number
+
+    # -- configuration and modes -------------------------------------------------
+    async def subject_compatibility(self, subject: str, *, default_to_global: bool) -> str:
+        stream = await self.store.get_stream(subject, deleted=True)
+        if stream.compatibility:
+            return stream.compatibility
+        if default_to_global:
+            return await self.default_compatibility()
+        raise NotConfigured(
+            f"subject {subject!r} does not have subject-level compatibility configured",
+            hint="it follows the global compatibility; GET /config gives it",
+        )
+
+    async def set_subject_compatibility(self, subject: str, mode: str | None) -> str | None:
+        """Set (or with None, drop) a subject's own mode; the mode it had."""
+        await self._writable(subject, config=True)
+        if mode is not None:
+            mode = normalize_mode(mode)
+        try:
+            async with self.store.writing(subject, deleted=True) as writer:
+                before = writer.stream.compatibility
+                await writer.update(compatibility=mode)
+                return before
+        except StreamNotFound:
+            if mode is None:
+                raise
+            raise StreamNotFound(
+                f"subject {subject!r} does not exist",
+                hint="register a schema under it first; its configuration goes with it",
+            ) from None
+
+    async def mode(self, subject: str | None = None) -> str:
+        """A subject's mode, else the catalog's (READWRITE unless set)."""
+        if subject is not None:
+            stream = await self.store.get_stream(subject, deleted=True)
+            if stream.mode:
+                return stream.mode
+        return await self.store.get_setting(MODE_SETTING) or "READWRITE"
+
+    async def set_mode(self, mode: str | None, subject: str | None = None) -> str | None:
+        """Set (None: drop) the catalog's or a subject's mode; the mode set."""
+        if mode is not None and mode.upper() not in MODES:
+            raise InvalidRequest(
+                f"{mode!r} is not a mode; the modes are {', '.join(MODES)}",
+                code="INVALID_MODE",
+            )
+        mode = mode.upper() if mode else None
+        if subject is None:
+            await self.store.set_setting(MODE_SETTING, mode)
+            return mode
+        async with self.store.writing(subject, deleted=True) as writer:
+            await writer.update(mode=mode)
+        return mode
+
+    async def _writable(self, subject: str, *, config: bool = False) -> None:
+        """42205 when the subject's mode (else the catalog's) keeps its schemas as they are."""
+        try:
+            stream: StreamRecord | None = await self.store.get_stream(subject, deleted=True)
+        except StreamNotFound:
+            stream = None
+        mode = (stream.mode if stream else None) or await self.mode()
+        if mode in ("READONLY", "READONLY_OVERRIDE") and not config:
+            raise NotPermitted(
+                f"subject {subject!r} is in {mode} mode: its schemas cannot change",
+                hint="PUT /mode/{subject} READWRITE first",
+            )
+
+
+async def check_registered(
+    registration: Registration,
+    earlier: Sequence[SchemaVersion],
+    mode: str,
+    read: ReadVersion,
+) -> CompatibilityResult:
+    """Whether a registered schema may follow ``earlier`` (live versions, oldest first)
+    under ``mode``, by the rules of its type; versions of another type break it.
+    ``read`` reads the versions their references name."""
+    numbers = [v.version for v in earlier]
+    texts = [v.registration for v in earlier]
+    other = [
+        v.version for v, r in zip(earlier, texts, strict=True)
+        if r is None or r.schema_type != registration.schema_type
+    ]  # fmt: skip
+    if other and normalize_mode(mode) != "NONE":
+        from catalog.compat import Issue
+
+        return CompatibilityResult(
+            normalize_mode(mode),
+            tuple(
+                Issue("", "TYPE_CHANGED", f"version {n} is not a {registration.schema_type} "
+                      "schema", "register under a new subject", n)
+                for n in other
+            ),
+            tuple(numbers),
+        )  # fmt: skip
+    held = [parse(r, await _referenced(r, read)) for r in texts if r is not None]
+    module: Any = avro_compat if registration.schema_type == AVRO else jsonschema_compat
+    new = parse(registration, await _referenced(registration, read))
+    result: CompatibilityResult = module.check(new, held, mode, versions=numbers)
+    return result
+
+
+#: reads one version of a subject (a store's, or a writer's inside its transaction)
+ReadVersion = Callable[[str, int], Awaitable[SchemaVersion]]
+
+
+async def _referenced(registration: Registration, read: ReadVersion) -> list[Registration]:
+    """The schemas ``registration`` references, directly or through others, each after
+    the ones it references itself, once each."""
+    out: dict[tuple[str, int], Registration] = {}
+    seen: set[tuple[str, int]] = set()
+
+    async def visit(refs: Sequence[Reference]) -> None:
+        for ref in refs:
+            key = (ref.subject, ref.version)
+            if key in seen:
+                continue
+            seen.add(key)
+            found = (await read(ref.subject, ref.version)).registration
+            if found is None:
+                raise SchemaNotFound(f"version {ref.version} of {ref.subject!r} holds no schema")
+            await visit(found.references)
+            out[key] = found
+
+    await visit(registration.references)
+    return list(out.values())
+
+
+def parse(registration: Registration, referenced: Sequence[Registration] = ()) -> Any:
+    """A registered schema read by the rules of its type, with the schemas it references."""
+    return _parse(registration.schema_type, registration.text, tuple(r.text for r in referenced))
+
+
+@lru_cache(maxsize=4096)
+def _parse(schema_type: str, text: str, referenced: tuple[str, ...]) -> Any:
+    """Registered schemas are read again at every check: each is read once."""
+    if schema_type == AVRO:
+        return avro_compat.parse(text, references=referenced)
+    return jsonschema_compat.parse(text)
+
+
+async def _unreferenced(writer: StreamWriter, numbers: Sequence[int]) -> None:
+    """42206 when a live version's schema references one of ``numbers``."""
+    for number in numbers:
+        users = await writer.referencing(number)
+        if users:
+            raise ReferenceExists(
+                f"version {number} of {writer.stream.name!r} is referenced by the schemas "
+                f"{', '.join(map(str, users))}",
+                hint="delete the versions that reference it first",
+            )
+
+
+def _one_step(mode: str) -> str:
+    """The mode, checked against one version only."""
+    return normalize_mode(mode).removesuffix("_TRANSITIVE")
+
+
+def _identity(version: SchemaVersion) -> str | None:
+    return version.registration.identity if version.registration else None
+
+
+def _incompatible(subject: str, result: CompatibilityResult) -> IncompatibleSchema:
+    against = sorted({i.version for i in result.issues if i.version})
+    return IncompatibleSchema(
+        f"the schema is not {result.mode} compatible with {versions_text(against)} of "
+        f"{subject}; nothing was registered",
+        result.issues,
+        hint=f"change it compatibly, or PUT /config/{subject} with a looser compatibility",
+    )
+
+
+def _avro_view(text: str) -> Schema:
+    """The columns SQL shows for an Avro schema: a record's fields (a type that refers to
+    itself is JSON where it does), or one column ``value`` of another type."""
+    import json
+
+    from catalog import avro
+
+    node = json.loads(text)
+    if not (isinstance(node, dict) and node.get("type") in ("record", "error")):
+        node = {"type": "record", "name": "Value", "fields": [{"name": "value", "type": node}]}
+    fields, name = avro.read_record(node, recursion_as_json=True)
+    return Schema(fields, name)
+
+
+def _json_view(document: Mapping[str, Any] | bool) -> Schema:
+    """The columns SQL shows for a JSON Schema: an object's properties, or one JSON
+    column ``value`` for any other schema."""
+    if isinstance(document, Mapping):
+        try:
+            return Schema.from_json_schema(document)
+        except SchemaError:
+            pass
+    return Schema([Field("value", pa.json_())])
