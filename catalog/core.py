@@ -45,6 +45,7 @@ from catalog.infer.stats import ColumnStats
 from catalog.modes import normalize_mode
 from catalog.options import kafka_uri, provider_options, resolve
 from catalog.outcomes import Description, Registered, Updated
+from catalog.registration import Registration, of_columns, value_columns
 from catalog.schema import Schema
 from catalog.secrets import is_secret_option, redact
 from catalog.store import (
@@ -56,7 +57,8 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found, spec_changes
-from catalog.subjects import Subjects
+from catalog.store.sql import to_the_end
+from catalog.subjects import Subjects, incompatible
 from catalog.words import versions
 
 COMPATIBILITY_SETTING = "compatibility"
@@ -207,18 +209,28 @@ class Catalog(Subjects):
             query=query,
         )
         facts = found.facts() if found is not None else None
+        bridged = None
+        if first.subject is not None:  # checked before anything is written
+            bridged = await self._bridged(first.subject, schema, settings.format)
         try:
             created = await self.store.create_stream(
                 spec, NewVersion(schema, first.origin, "created", facts)
             )
-            return Registered.of(created, None, found)
         except StreamExists:
             if not (if_not_exists or replace):
                 raise
+        else:
+            if bridged is not None and first.subject is not None:
+                try:
+                    await self.register_schema(first.subject, bridged)
+                except BaseException:  # cancelled too: the stream goes with its subject
+                    await to_the_end(self.store.drop_stream(name))
+                    raise
+            return Registered.of(created, None, found)
         if if_not_exists:  # created by another writer meanwhile
             latest = await self.store.get_version(name)
             return Registered.of(latest, latest.version)
-        return await self._evolve(
+        evolved = await self._evolve(
             name,
             lambda _: schema,
             first.origin,
@@ -227,6 +239,24 @@ class Catalog(Subjects):
             spec=spec,
             mode=settings.compatibility,
         )
+        if bridged is not None and first.subject is not None:
+            await self.register_schema(first.subject, bridged)
+        return evolved
+
+    async def _bridged(self, subject: str, schema: Schema, format: str | None) -> Registration:
+        """What ksqlDB's bridge registers under ``subject`` for a stream's value columns
+        (an Avro record named as the subject's latest, unless named), checked as
+        registering would check it (409, 42201), registering nothing."""
+        latest = await self._latest_or_none(subject)
+        value = value_columns(schema)
+        if value.name is None and latest is not None:
+            value = Schema(value.fields, latest.schema.name)
+        registration = of_columns(value, subject, format)
+        if latest is not None:
+            result = await self.test_compatibility(subject, registration)
+            if not result.compatible:
+                raise incompatible(subject, result)
+        return registration
 
     # -- evolving ------------------------------------------------------------------
     async def register(

@@ -1,5 +1,5 @@
 """Where a new stream's first schema comes from: declared (and checked against its source),
-discovered, or derived from a query."""
+discovered, derived from a query, or taken from a registered subject (ksqlDB's bridge)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any, NamedTuple, Protocol
 
 from catalog.discovery import Discovery
 from catalog.drift import declared_mismatches
-from catalog.errors import InvalidRequest
-from catalog.options import StreamOptions
+from catalog.errors import InvalidRequest, StreamNotFound
+from catalog.options import REGISTRY_FORMATS, StreamOptions
 from catalog.schema import Schema
 from catalog.secrets import redact
 
@@ -21,12 +21,17 @@ class Sources(Protocol):
 
     def get_schema(self, name: str, version: int | None = None) -> Awaitable[Schema]: ...
 
+    def subject_columns(
+        self, subject: str, schema_id: int | None = None, *, key: bool = False
+    ) -> Awaitable[Schema]: ...
+
 
 class First(NamedTuple):
     schema: Schema
-    origin: str  # declared, discovered or derived
+    origin: str  # declared, discovered, derived or registered
     found: Discovery | None  # the discovery behind it
     lineage: tuple[str, ...]  # a derived stream's sources
+    subject: str | None = None  # the subject its value columns are registered under
 
 
 async def first_schema(
@@ -52,6 +57,10 @@ async def first_schema(
         return _checked(First(schema, "derived", None, lineage), name, settings)
     if isinstance(declared, Discovery):
         return _checked(First(declared, "discovered", declared, ()), name, settings)
+    if settings.topic and settings.format in REGISTRY_FORMATS:
+        bridged = await _bridged(declared, settings, sources)
+        if bridged is not None:
+            return _checked(bridged, name, settings)
     if declared is None:
         if not settings.datasource:
             raise InvalidRequest(
@@ -76,6 +85,51 @@ async def first_schema(
             subject=("name",),
         )
     return _checked(First(declared, "declared", found, ()), name, settings)
+
+
+async def _bridged(
+    declared: Schema | None, settings: StreamOptions, sources: Sources
+) -> First | None:
+    """ksqlDB's bridge: a stream of a topic whose schemas are registered takes its value
+    columns from subject ``<topic>-value`` (its key columns from ``<topic>-key`` when the
+    key's format is a registry format); declared columns are registered there instead.
+    None when no value schema is registered but the topic can be sampled."""
+    key_format = settings.kept.get("key_format", "").lower()
+    for option, given in (("value_format", settings.format), ("key_format", key_format)):
+        if given == "protobuf":
+            raise InvalidRequest(
+                "schemacat registers AVRO and JSON schemas, not PROTOBUF",
+                hint=f"use {option.upper()} = 'AVRO' or 'JSON_SR'",
+                code="UNSUPPORTED_FORMAT",
+                subject=("options", option, "value"),
+            )
+    value_subject = f"{settings.topic}-value"
+    if declared is not None:
+        if settings.value_schema_id is not None:
+            raise InvalidRequest(
+                "VALUE_SCHEMA_ID takes the columns of a registered schema; this stream "
+                "declares its own",
+                hint="leave the columns out, or VALUE_SCHEMA_ID",
+                code="EMPTY_STREAM",
+                subject=("options", "value_schema_id"),
+            )
+        return First(declared, "declared", None, (), value_subject)
+    try:
+        value = await sources.subject_columns(value_subject, settings.value_schema_id)
+    except StreamNotFound:
+        if settings.datasource and settings.value_schema_id is None:
+            return None
+        raise StreamNotFound(
+            f"no value schema is registered for topic {settings.topic!r} (subject "
+            f"{value_subject!r})",
+            hint="declare the columns (they are registered there), or register a schema "
+            f"first: POST /subjects/{value_subject}/versions",
+        ) from None
+    fields = list(value.fields)
+    if key_format in REGISTRY_FORMATS:
+        key = await sources.subject_columns(f"{settings.topic}-key", key=True)
+        fields = [*key.fields, *fields]
+    return First(Schema(fields, value.name), "registered", None, ())
 
 
 def _checked(first: First, name: str, settings: StreamOptions) -> First:

@@ -179,6 +179,12 @@ def _invalid(message: str, hint: str) -> SchemaError:
     return SchemaError(message, hint=hint, code="INVALID_JSON_SCHEMA")
 
 
+def parse_json(text: str) -> Any:
+    """The JSON in ``text``, unchecked as a schema; numbers with a fraction or an
+    exponent as ``Decimal``, keeping their text."""
+    return _loads(text, Decimal)
+
+
 def _loads(text: str, number: type[float | Decimal]) -> Any:
     def constant(name: str) -> Any:
         raise _invalid(

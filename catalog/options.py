@@ -8,9 +8,12 @@ validate           check declared columns against a discovery (default true);
                    ``schema_registry`` is an alias
 sample_size,       discovery options; with every option the datasource's provider
 timeout, ...       accepts (``from``, ``max_files``, ``endpoint_url`` ...)
-kafka_topic        ksqlDB: the topic on ``$SCHEMACAT_KAFKA_BOOTSTRAP``
-value_format       ksqlDB: ``format``
-key_format         ksqlDB: the Kafka key's format
+kafka_topic        ksqlDB: the topic on ``$SCHEMACAT_KAFKA_BOOTSTRAP``; with a registry
+                   format and no columns, the columns of subject ``<topic>-value``
+value_format       ksqlDB: ``format`` (``avro``, ``json_sr``, ``protobuf`` are registry
+                   formats: the value schema is subject ``<topic>-value``)
+key_format         ksqlDB: the Kafka key's format (a registry format: ``<topic>-key``)
+value_schema_id    ksqlDB: the id of the registered value schema to take
 value_schema_      ksqlDB: the record name of the value schema (an Avro record's full
 full_name          name, a discovered table's ``schema.table``)
 value_delimiter    ksqlDB: the CSV delimiter (``delimiter``)
@@ -35,7 +38,12 @@ from catalog.modes import normalize_mode
 from catalog.registry import Registry, parse_uri
 from catalog.secrets import is_secret_option
 
-OWN_KEYS = ("datasource", "format", "compatibility", "validate", "value_schema_full_name")
+OWN_KEYS = (
+    "datasource", "format", "compatibility", "validate", "value_schema_full_name",
+    "value_schema_id",
+)  # fmt: skip
+#: ksqlDB's formats whose schemas live in a registry (subjects <topic>-value, <topic>-key)
+REGISTRY_FORMATS = ("avro", "json_sr", "protobuf")
 KEPT_KEYS = ("key_format", "partitions", "timestamp", "delimiter")
 ALIASES = {
     "schema_registry": "validate",
@@ -52,6 +60,8 @@ class StreamOptions:
     compatibility: str | None = None
     validate: bool | None = None  # None: not given
     schema_name: str | None = None  # the value schema's record name
+    topic: str | None = None  # KAFKA_TOPIC, as given
+    value_schema_id: int | None = None
     discovery: dict[str, str] = field(default_factory=dict)  # given to the provider
     kept: dict[str, str] = field(default_factory=dict)  # stored with the stream
 
@@ -67,12 +77,16 @@ def resolve(
     options are those of the datasource given, else of ``datasource`` (a stream's own)."""
     values: dict[str, tuple[str | None, str]] = {}  # key -> (value, key as written)
     for written, text in given.items():
-        key = ALIASES.get(written.lower(), written.lower())
-        if key == "kafka_topic":
-            values["datasource"] = (kafka_uri(text or "", subject=("options", written)), written)
-        else:
-            values[key] = (text, written)
+        values[ALIASES.get(written.lower(), written.lower())] = (text, written)
     out = StreamOptions(kept=dict(kept or {}))
+    if "kafka_topic" in values:
+        text, written = values.pop("kafka_topic")
+        out.topic = text or None
+        from_registry = (values.get("format", (None, ""))[0] or "").lower() in REGISTRY_FORMATS
+        if from_registry and not os.environ.get(BOOTSTRAP_VARIABLE):
+            out.kept["kafka_topic"] = text or ""  # no broker to sample: the topic is kept
+        else:
+            values["datasource"] = (kafka_uri(text or "", subject=("options", written)), written)
     if "datasource" in values:
         out.datasource = values["datasource"][0]
     source = out.datasource or datasource
@@ -92,6 +106,8 @@ def resolve(
             out.validate = (text or "true").lower() not in ("false", "0", "no", "off")
         elif key == "value_schema_full_name":
             out.schema_name = text or None
+        elif key == "value_schema_id":
+            out.value_schema_id = _schema_id(text, written)
         elif key in KEPT_KEYS or key in accepted:
             if text is not None and not is_secret_option(key):  # used, never kept
                 out.kept[key] = text
@@ -100,6 +116,17 @@ def resolve(
         if key in accepted and text is not None:
             out.discovery[key] = text
     return out
+
+
+def _schema_id(text: str | None, written: str) -> int:
+    if text is None or not text.strip().isdigit() or int(text) < 1:
+        raise InvalidRequest(
+            f"{written} must be a schema id (a whole number from 1), not {text!r}",
+            hint="GET /subjects/<topic>-value/versions/latest gives a subject's id",
+            code="BAD_OPTION",
+            subject=("options", written, "value"),
+        )
+    return int(text)
 
 
 def kafka_uri(topic: str = "", *, subject: tuple[str | int, ...] | None = None) -> str:

@@ -20,11 +20,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
-from catalog import avro_compat, jsonschema_compat
 from catalog.errors import AvroSchemaError, SchemaError
+from catalog.field import ROLE
 from catalog.schema import Schema
 
 AVRO, JSON = "AVRO", "JSON"
@@ -57,7 +57,7 @@ class Registration:
             return _compact(json.loads(self.text))
         return _canonical(self.schema_type, self.text)
 
-    @property
+    @cached_property
     def identity(self) -> str:
         """What makes two registrations one schema with one id."""
         refs = json.dumps([r.to_json() for r in self.references], sort_keys=True)
@@ -69,18 +69,32 @@ class Registration:
 def _canonical(schema_type: str, text: str) -> str:
     """Registered schemas are compared again and again; each text is read once."""
     if schema_type == AVRO:
+        from catalog import avro_compat
+
         return avro_compat.canonical(text)
+    from catalog import jsonschema_compat  # jsonschema is slow to import: only when needed
+
     return jsonschema_compat.canonical(text)
 
 
-def of_columns(schema: Schema, stream: str) -> Registration:
-    """How a stream made in SQL is registered: Avro generated from its columns."""
+def of_columns(schema: Schema, stream: str, format: str | None = None) -> Registration:
+    """How a stream made in SQL is registered: Avro generated from its columns, or their
+    JSON Schema for ksqlDB's ``JSON_SR`` format."""
+    if format == "json_sr":
+        return Registration(JSON, _compact(schema.to_json_schema()))
+    from catalog import avro_compat
+
     try:
         text = _compact(schema.to_avro(schema.name or _avro_name(stream)))
         avro_compat.parse(text)  # a default that is no value of its column's type
     except AvroSchemaError:
         return Registration(JSON, _compact(schema.to_json_schema()))
     return Registration(AVRO, text)
+
+
+def value_columns(schema: Schema) -> Schema:
+    """The columns of a message's value: those without a KEY or HEADER role."""
+    return Schema([f for f in schema if ROLE not in f.metadata], schema.name)
 
 
 def references(given: Sequence[Mapping[str, Any]] | None) -> tuple[Reference, ...]:

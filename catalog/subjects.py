@@ -22,7 +22,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from catalog import avro_compat, jsonschema_compat
 from catalog.compat import CompatibilityResult
 from catalog.errors import (
     DeletedState,
@@ -36,7 +35,7 @@ from catalog.errors import (
     StreamNotFound,
     VersionNotFound,
 )
-from catalog.field import Field
+from catalog.field import KEY_ROLE, ROLE, Field
 from catalog.modes import normalize_mode
 from catalog.registration import AVRO, TYPES, Reference, Registration
 from catalog.schema import Schema
@@ -80,14 +79,14 @@ class Subjects:
         default = await self.default_compatibility()
         try:
             async with self.store.writing(subject, deleted=True) as writer:
-                live = await writer.versions()
-                same = [v for v in live if _identity(v) == checked.registration.identity]
-                if same:
-                    return same[-1]
+                same = await writer.holding(checked.registration.identity)
+                if same is not None:
+                    return same
                 mode = writer.stream.compatibility or default
+                live = await _checked_against(writer.versions, writer.latest, mode)
                 result = await check_registered(checked.registration, live, mode, writer.version_of)
                 if not result.compatible:
-                    raise _incompatible(writer.stream.name, result)
+                    raise incompatible(writer.stream.name, result)
                 return await writer.append(
                     NewVersion(checked.view, "registered", "registered",
                                registration=checked.registration)
@@ -111,14 +110,16 @@ class Subjects:
         text = registration.text
         if registration.schema_type == AVRO:
             parsed = parse(registration, referenced)
-            known = set().union(*(avro_compat.names(parse(r)) for r in referenced))
+            avro = _rules(AVRO)
+            known = set().union(*(avro.names(parse(r)) for _, r in referenced))
             if normalize:
-                text = avro_compat.normalized(parsed, known)
-            view = _avro_view(avro_compat.canonical(parsed) if referenced else text)
+                text = avro.normalized(parsed, known)
+            view = _avro_view(avro.canonical(parsed) if referenced else text)
         else:
+            rules = _rules(registration.schema_type)
             document = parse(registration, referenced)
-            if normalize:
-                text = jsonschema_compat.normalized(document)
+            if normalize:  # the text as sent, not the document with its references in it
+                text = rules.normalized(rules.parse_json(text) if referenced else text)
             view = _json_view(document)
         return Checked(Registration(registration.schema_type, text, registration.references), view)
 
@@ -135,13 +136,11 @@ class Subjects:
     ) -> SchemaVersion:
         """The version of ``subject`` that holds this schema (40401, 40403)."""
         checked = await self.checked_schema(registration, normalize=normalize)
-        held = await self.store.list_versions(subject, deleted=deleted)
-        if not held:
-            await self.store.get_stream(subject)  # StreamNotFound
-        for version in reversed(held):
-            if _identity(version) == checked.registration.identity:
-                return version
-        raise SchemaNotFound(f"subject {subject!r} holds no version of this schema")
+        found = await self.store.holding(subject, checked.registration.identity, deleted=deleted)
+        if found is None:
+            await self.store.get_stream(subject, deleted=deleted)  # StreamNotFound
+            raise SchemaNotFound(f"subject {subject!r} holds no version of this schema")
+        return found
 
     async def test_compatibility(
         self,
@@ -156,9 +155,13 @@ class Subjects:
         checked = await self.checked_schema(registration, normalize=normalize)
         stream = await self.store.get_stream(subject)
         mode = stream.compatibility or await self.default_compatibility()
-        live = await self.store.list_versions(subject)
         read = self._any_version
         if version is None:
+            live = await _checked_against(
+                lambda: self.store.list_versions(subject),
+                lambda: self.store.get_version(subject),
+                mode,
+            )
             return await check_registered(checked.registration, live, mode, read)
         against = await self.subject_version(subject, version)
         return await check_registered(checked.registration, [against], _one_step(mode), read)
@@ -219,6 +222,25 @@ class Subjects:
         return await self.store.get_version(
             subject, None if version == LATEST else version, deleted=deleted
         )
+
+    async def subject_columns(
+        self, subject: str, schema_id: int | None = None, *, key: bool = False
+    ) -> Schema:
+        """The columns ksqlDB's bridge takes from ``subject``: its latest version's, or
+        those of the schema ``schema_id`` (VALUE_SCHEMA_ID).  For a key (``<topic>-key``)
+        each has the KEY role, and a schema that is no record is one column ``key``."""
+        if schema_id is None:
+            version = await self.subject_version(subject)
+            registration, view = _registered(version), version.schema
+        else:
+            registration = await self.schema_by_id(schema_id)
+            view = (await self.checked_schema(registration, normalize=False)).view
+        if not key:
+            return view
+        fields = list(view.fields)
+        if not _is_record(registration):
+            fields = [fields[0].replace(name="key")]
+        return Schema([f.replace(metadata={**f.metadata, ROLE: KEY_ROLE}) for f in fields])
 
     async def referenced_by(self, subject: str, version: int = LATEST) -> list[int]:
         found = await self.subject_version(subject, version)
@@ -378,7 +400,7 @@ async def check_registered(
             tuple(numbers),
         )  # fmt: skip
     held = [parse(r, await _referenced(r, read)) for r in texts if r is not None]
-    module: Any = avro_compat if registration.schema_type == AVRO else jsonschema_compat
+    module = _rules(registration.schema_type)
     new = parse(registration, await _referenced(registration, read))
     result: CompatibilityResult = module.check(new, held, mode, versions=numbers)
     return result
@@ -388,10 +410,14 @@ async def check_registered(
 ReadVersion = Callable[[str, int], Awaitable[SchemaVersion]]
 
 
-async def _referenced(registration: Registration, read: ReadVersion) -> list[Registration]:
+#: a referenced schema and the name it is referenced by (an Avro type's, a JSON $ref's)
+Referenced = tuple[str, Registration]
+
+
+async def _referenced(registration: Registration, read: ReadVersion) -> list[Referenced]:
     """The schemas ``registration`` references, directly or through others, each after
     the ones it references itself, once each."""
-    out: dict[tuple[str, int], Registration] = {}
+    out: dict[tuple[str, int], Referenced] = {}
     seen: set[tuple[str, int]] = set()
 
     async def visit(refs: Sequence[Reference]) -> None:
@@ -404,23 +430,46 @@ async def _referenced(registration: Registration, read: ReadVersion) -> list[Reg
             if found is None:
                 raise SchemaNotFound(f"version {ref.version} of {ref.subject!r} holds no schema")
             await visit(found.references)
-            out[key] = found
+            out[key] = (ref.name, found)
 
     await visit(registration.references)
     return list(out.values())
 
 
-def parse(registration: Registration, referenced: Sequence[Registration] = ()) -> Any:
+def parse(registration: Registration, referenced: Sequence[Referenced] = ()) -> Any:
     """A registered schema read by the rules of its type, with the schemas it references."""
-    return _parse(registration.schema_type, registration.text, tuple(r.text for r in referenced))
+    texts = tuple((name, r.text) for name, r in referenced)
+    return _parse(registration.schema_type, registration.text, texts)
 
 
 @lru_cache(maxsize=4096)
-def _parse(schema_type: str, text: str, referenced: tuple[str, ...]) -> Any:
-    """Registered schemas are read again at every check: each is read once."""
+def _parse(schema_type: str, text: str, referenced: tuple[tuple[str, str], ...]) -> Any:
+    """Registered schemas are read again at every check: each is read once.  A JSON
+    Schema's referenced documents go in its definitions, each with its reference's
+    name as ``$id``, so that a ``$ref`` to that name resolves within one document."""
+    rules = _rules(schema_type)
     if schema_type == AVRO:
-        return avro_compat.parse(text, references=referenced)
-    return jsonschema_compat.parse(text)
+        return rules.parse(text, references=[t for _, t in referenced])
+    if not referenced:
+        return rules.parse(text)
+    document = rules.parse_json(text)
+    if not isinstance(document, dict):
+        return rules.parse(document)
+    key = "$defs" if rules.dialect(document) in ("2019-09", "2020-12") else "definitions"
+    bundled = {name: {**rules.parse_json(t), "$id": name} for name, t in referenced}
+    return rules.parse({**document, key: {**document.get(key, {}), **bundled}})
+
+
+def _rules(schema_type: str) -> Any:
+    """The module of a schema type's rules, imported when first needed (``jsonschema``
+    takes 40 ms to import, which ``schemacat run`` need not pay)."""
+    if schema_type == AVRO:
+        from catalog import avro_compat
+
+        return avro_compat
+    from catalog import jsonschema_compat
+
+    return jsonschema_compat
 
 
 async def _unreferenced(writer: StreamWriter, numbers: Sequence[int]) -> None:
@@ -440,11 +489,41 @@ def _one_step(mode: str) -> str:
     return normalize_mode(mode).removesuffix("_TRANSITIVE")
 
 
-def _identity(version: SchemaVersion) -> str | None:
-    return version.registration.identity if version.registration else None
+def _registered(version: SchemaVersion) -> Registration:
+    if version.registration is None:  # every version has one since store 5
+        raise SchemaNotFound(f"version {version.version} of {version.stream!r} has no schema")
+    return version.registration
 
 
-def _incompatible(subject: str, result: CompatibilityResult) -> IncompatibleSchema:
+def _is_record(registration: Registration) -> bool:
+    """Whether a schema's values are records (objects), whose fields are its columns."""
+    import json
+
+    node = json.loads(registration.text)
+    if registration.schema_type == AVRO:
+        return isinstance(node, dict) and node.get("type") in ("record", "error")
+    return isinstance(node, dict) and node.get("type") == "object"
+
+
+async def _checked_against(
+    versions: Callable[[], Awaitable[list[SchemaVersion]]],
+    latest: Callable[[], Awaitable[SchemaVersion]],
+    mode: str,
+) -> list[SchemaVersion]:
+    """The live versions a new schema is checked against under ``mode``: all of them
+    for a transitive mode, else the latest; none under NONE (only those are read)."""
+    mode = normalize_mode(mode)
+    if mode == "NONE":
+        return []
+    if mode.endswith("_TRANSITIVE"):
+        return await versions()
+    try:
+        return [await latest()]
+    except VersionNotFound:  # every version soft deleted
+        return []
+
+
+def incompatible(subject: str, result: CompatibilityResult) -> IncompatibleSchema:
     against = sorted({i.version for i in result.issues if i.version})
     return IncompatibleSchema(
         f"the schema is not {result.mode} compatible with {versions_text(against)} of "

@@ -111,6 +111,10 @@ class StreamWriter(ABC):
         """Every version of the stream, oldest first (softly deleted ones too, if asked)."""
 
     @abstractmethod
+    async def holding(self, identity: str) -> SchemaVersion | None:
+        """The stream's newest live version whose schema has this identity."""
+
+    @abstractmethod
     async def version_of(self, name: str, version: int) -> SchemaVersion:
         """One version of any stream, deleted or not, read in this transaction."""
 
@@ -222,6 +226,12 @@ class Store(ABC):
     @abstractmethod
     async def schema_ids(self) -> list[int]:
         """Every schema id a version holds, in order."""
+
+    @abstractmethod
+    async def holding(
+        self, name: str, identity: str, *, deleted: bool = False
+    ) -> SchemaVersion | None:
+        """The newest version of stream ``name`` whose schema has this identity."""
 
     @abstractmethod
     async def referencing(self, name: str, version: int) -> list[int]:

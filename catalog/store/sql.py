@@ -63,6 +63,11 @@ _VERSIONS = (
 #: a stream's ``compatibility`` when it follows the catalog's default (SQLite cannot
 #: drop a NOT NULL from the column it had)
 FOLLOWS_DEFAULT = ""
+#: the newest live version of a stream whose schema has an identity
+_HOLDING = (
+    f"{_VERSIONS} WHERE s.key = $1 AND r.identity = $2 AND v.deleted = 0 "
+    "ORDER BY v.version DESC LIMIT 1"
+)
 #: the ids of the schemas, held by a live version, that reference a version
 _REFERENCING = (
     "SELECT DISTINCT f.schema_id FROM schema_refs f JOIN schema_versions v "
@@ -289,6 +294,16 @@ class SQLStore(Store):
         rows = await self.query("SELECT DISTINCT schema_id FROM schema_versions ORDER BY 1")
         return [r["schema_id"] for r in rows]
 
+    async def holding(
+        self, name: str, identity: str, *, deleted: bool = False
+    ) -> SchemaVersion | None:
+        """The newest version of stream ``name`` whose schema has this identity."""
+        live = "" if deleted else " AND v.deleted = 0"
+        rows = await self.query(
+            _HOLDING.replace(" AND v.deleted = 0", live), stream_key(name), identity
+        )
+        return self._version(rows[0]["stream_name"], rows[0]) if rows else None
+
     async def referencing(self, name: str, version: int) -> list[int]:
         """The ids of the schemas, held by a live version, that reference this version."""
         rows = await self.query(_REFERENCING, stream_key(name), version)
@@ -438,6 +453,10 @@ class _Writer(StreamWriter):
             stream_key(self.stream.name),
         )
         return [self._store._version(self.stream.name, r) for r in rows]
+
+    async def holding(self, identity: str) -> SchemaVersion | None:
+        rows = await self._tx.fetch(_HOLDING, stream_key(self.stream.name), identity)
+        return self._store._version(self.stream.name, rows[0]) if rows else None
 
     async def version_of(self, name: str, version: int) -> SchemaVersion:
         rows = await self._tx.fetch(

@@ -150,7 +150,7 @@ class SQLiteStore(SQLStore):
     @asynccontextmanager
     async def _begin(self, statement: str, *, writes: bool = False) -> AsyncIterator[Tx]:
         async with self._lock:
-            if writes and self._file_pending:
+            if self._file_pending and (writes or await self._file_made()):
                 await self._create_file()
             async with self._in_transaction(statement) as tx:
                 yield tx
@@ -184,8 +184,17 @@ class SQLiteStore(SQLStore):
         self.read_only, self._file_pending = read_only, False
         await to_the_end(self.call(memory.close))
 
+    async def _file_made(self) -> bool:
+        """Whether another process has made the catalog file since this store opened
+        (a server reading an empty catalog then sees what ``schemacat run`` wrote)."""
+        return os.path.exists(os.path.expanduser(self.path)) and not await self.call(
+            _absent, self.path
+        )
+
     async def query(self, sql: str, *args: Any) -> list[Row]:
         async with self._lock:  # not inside another coroutine's transaction
+            if self._file_pending and await self._file_made():
+                await self._create_file()
             return await self.call(_fetch, self.conn, sql, args)
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:

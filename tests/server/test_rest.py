@@ -10,6 +10,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -428,3 +429,38 @@ def test_read_only_server_refuses_writes(backend: str, subject: str) -> None:
         assert "--read-only" in message
         error(client.put("/config", json={"compatibility": "NONE"}), 422, 42205)
         assert client.get("/subjects").status_code == 200
+
+
+def test_a_server_started_before_its_catalog_file_sees_it(tmp_path: Path) -> None:
+    """The catalog file appears with its first write, made by another process."""
+    url = f"sqlite:///{tmp_path / 'later.db'}"
+    with serving(url) as served, httpx.Client(base_url=served) as client:
+        assert client.get("/subjects").json() == []
+        made = schemacat("--catalog", url, "run", "-c", "CREATE STREAM later (id BIGINT)")
+        assert made.returncode == 0, made.stderr
+        assert client.get("/subjects").json() == ["later"]
+        latest = client.get("/subjects/later/versions/latest").json()
+        assert json.loads(latest["schema"])["name"] == "later"
+
+
+def test_json_schema_references_across_subjects(api: httpx.Client, subject: str) -> None:
+    customer = subject.replace("orders", "customer-json")
+    person = {"type": "object", "properties": {"name": {"type": "string"}}}
+    register(api, customer, json.dumps(person), schemaType="JSON")
+    order = {"type": "object", "properties": {"buyer": {"$ref": "customer.json"}}}
+    refs = [{"name": "customer.json", "subject": customer, "version": 1}]
+    order_id = register(api, subject, json.dumps(order), schemaType="JSON", references=refs)
+    assert api.get(f"/subjects/{customer}/versions/1/referencedby").json() == [order_id]
+    error(api.delete(f"/subjects/{customer}/versions/1"), 422, 42206)
+
+    # the referenced document is compared too: a buyer's name may not turn into a number
+    api.put(f"/config/{customer}", json={"compatibility": "NONE"})
+    register(api, customer, json.dumps({**person, "properties": {"name": {"type": "integer"}}}),
+             schemaType="JSON")  # fmt: skip
+    moved = [{"name": "customer.json", "subject": customer, "version": 2}]
+    message = error(
+        api.post(f"/subjects/{subject}/versions",
+                 json={"schema": json.dumps(order), "schemaType": "JSON", "references": moved}),
+        409, 409,
+    )  # fmt: skip
+    assert "name" in message
