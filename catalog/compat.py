@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -179,6 +180,12 @@ class _Resolver:
         self.issues.append(Issue(path, kind, message, hint, self.version, self.direction))
 
     def schemas(self, reader: Schema, writer: Schema) -> list[Issue]:
+        if _plainly_readable(reader, writer):
+            return self.issues
+        return self.walk(reader, writer)
+
+    def walk(self, reader: Schema, writer: Schema) -> list[Issue]:
+        """Every issue, found by walking both schemas."""
         if reader.name and writer.name:
             self.names("", reader.name, writer.name, ())
         self.fields(list(reader.to_arrow()), list(writer.to_arrow()), "")
@@ -194,7 +201,7 @@ class _Resolver:
             path = f"{prefix}{rf.name}"
             if wf is None:
                 self.missing(rf, path)
-            elif not rf.equals(wf, check_metadata=True):
+            elif not (rf.equals(wf, check_metadata=True) or _same_to_read(rf, wf)):
                 self.field(rf, wf, path)
 
     def missing(self, rf: pa.Field, path: str) -> None:
@@ -354,6 +361,82 @@ _TYPE_HINTS = {
     "DECIMAL_MISMATCH": "keep the scale; the precision may only grow",
     "FIXED_SIZE_MISMATCH": "keep the size",
 }
+
+
+class _Index(NamedTuple):
+    """A schema as the quick path reads it, made once per schema."""
+
+    by_name: dict[str, pa.Field]  # lower-case name -> field
+    fields: list[tuple[pa.Field, tuple[str, ...], bool]]  # field, lower-case names, default
+    flat: bool  # no column with aliases or a nested type: the signatures say it all
+    signatures: frozenset[tuple[Any, ...]]  # (lower-case name, type, nullable, Avro name)
+    defaults: frozenset[str]  # the lower-case names of the columns with a default
+
+
+def _index(schema: Schema) -> _Index:
+    return schema.memo("compat", _make_index)
+
+
+def _make_index(schema: Schema) -> _Index:
+    arrow = list(schema.to_arrow())
+    fields = [
+        (f, tuple(n.lower() for n in (f.name, *arrow_field_aliases(f))),
+         arrow_field_has_default(f))
+        for f in arrow
+    ]  # fmt: skip
+    return _Index(
+        {f.name.lower(): f for f in arrow},
+        fields,
+        all(len(names) == 1 and _flat(f.type) for f, names, _ in fields),
+        frozenset(
+            (f.name.lower(), f.type, f.nullable, (f.metadata or {}).get(_AVRO_NAME)) for f in arrow
+        ),
+        frozenset(names[0] for _, names, has_default in fields if has_default),
+    )
+
+
+def _plainly_readable(reader: Schema, writer: Schema) -> bool:
+    """Whether ``reader`` reads ``writer`` with no issue at all, seen without walking the
+    types: each reader column is the writer's of its name (or alias) with the same flat
+    type, nullability and Avro name, or is missing there and has a default.  A check
+    against a long history settles most pairs so (as set operations when both schemas
+    are flat); False means: walk and explain."""
+    if reader.name and writer.name and _short(reader.name) != _short(writer.name):
+        return False
+    r, w = _index(reader), _index(writer)
+    if r.flat and w.flat:
+        return all(
+            name not in w.by_name and name in r.defaults for name, *_ in r.signatures - w.signatures
+        )
+    for field, names, has_default in r.fields:
+        match = next((w.by_name[n] for n in names if n in w.by_name), None)
+        if match is None:
+            if not has_default:
+                return False
+        elif not (field.equals(match, check_metadata=True) or _same_to_read(field, match)):
+            return False
+    return True
+
+
+def _flat(t: pa.DataType) -> bool:
+    return not (pa.types.is_nested(t) or isinstance(t, pa.ExtensionType))
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _same_to_read(rf: pa.Field, wf: pa.Field) -> bool:
+    """Whether two fields differ at most in what no rule reads (a default's value, a
+    comment): the same flat type, nullability and Avro name.  The common case of a long
+    history, settled without walking the types."""
+    if rf.nullable != wf.nullable or not rf.type.equals(wf.type) or not _flat(rf.type):
+        return False
+    rmeta, wmeta = rf.metadata or {}, wf.metadata or {}
+    return rmeta.get(_AVRO_NAME) == wmeta.get(_AVRO_NAME)
+
+
+_AVRO_NAME = b"avro.name"
 
 
 def _meta(f: pa.Field) -> dict[str, str]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -27,21 +27,25 @@ from catalog.field import NO_DEFAULT, Field, canonical_text
 
 __all__ = ["NO_DEFAULT", "Field", "Schema"]
 
+T = TypeVar("T")
+
 
 class Schema:
     """An ordered, immutable list of fields; ``name`` is an optional record name (Avro)."""
 
-    __slots__ = ("_arrow", "_canonical", "fields", "name")
+    __slots__ = ("_arrow", "_canonical", "_memos", "fields", "name")
     fields: tuple[Field, ...]
     name: str | None
     _canonical: str | None
     _arrow: pa.Schema | None
+    _memos: dict[str, Any]
 
     def __init__(self, fields: Iterable[Field] = (), name: str | None = None) -> None:
         object.__setattr__(self, "fields", tuple(fields))
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "_canonical", None)
         object.__setattr__(self, "_arrow", None)
+        object.__setattr__(self, "_memos", {})
         seen: dict[str, str] = {}
         for f in self.fields:
             if not isinstance(f, Field):
@@ -85,6 +89,15 @@ class Schema:
 
     def replace(self, **changes: Any) -> Schema:
         return Schema(changes.get("fields", self.fields), changes.get("name", self.name))
+
+    def memo(self, key: str, make: Callable[[Schema], T]) -> T:
+        """What ``make`` derives from this schema, made once (the schema is immutable):
+        the views layers above keep of it, such as compatibility's index of its columns."""
+        memos: dict[str, Any] = self._memos
+        if key not in memos:
+            memos[key] = make(self)
+        found: T = memos[key]
+        return found
 
     # -- canonical form ----------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

@@ -11,12 +11,12 @@ trip), and its migrations.  SQL is written with
 from __future__ import annotations
 
 import asyncio
+import random
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from catalog.errors import (
@@ -412,10 +412,32 @@ class SQLStore(Store):
         )
 
 
-@lru_cache(maxsize=512)
-def _decode(canonical: str) -> Schema:
-    """Schemas are immutable, and the same few versions are read again and again."""
-    return Schema.from_json(canonical)
+class _Decoded:
+    """Decoded schemas by canonical text (schemas are immutable, and a check reads the
+    same versions again and again), at most ``size``.  When full, a random one makes room:
+    a scan over more schemas than it holds still finds a share of them, where an LRU
+    would find none (a long history read in order evicts each entry before its reuse)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.schemas: dict[str, Schema] = {}
+        self.keys: list[str] = []
+        self.random = random.Random(0)
+
+    def __call__(self, canonical: str) -> Schema:
+        found = self.schemas.get(canonical)
+        if found is None:
+            found = self.schemas[canonical] = Schema.from_json(canonical)
+            if len(self.keys) < self.size:
+                self.keys.append(canonical)
+            else:
+                i = self.random.randrange(self.size)
+                self.schemas.pop(self.keys[i], None)
+                self.keys[i] = canonical
+        return found
+
+
+_decode = _Decoded(4096)
 
 
 def _registration(row: Row) -> Registration:

@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.compat import check_compatibility
+from catalog.compat import _plainly_readable, _Resolver, check_compatibility
 from catalog.modes import MODES
 from catalog.schema import NO_DEFAULT, Field, Schema
 from tests.strategies import arrow_types, fields, schemas
@@ -72,3 +72,12 @@ def test_adding_a_field_with_a_default_is_fully_compatible(schema: Schema, extra
     extra = extra.replace(aliases=(), default=None if not extra.has_default else extra.default)
     grown = Schema([*schema.fields, extra])
     assert check_compatibility(grown, schema, "FULL").compatible
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pair(), st.booleans())
+def test_the_quick_path_never_hides_an_issue(pair: tuple[Schema, Schema], avro: bool) -> None:
+    """What the quick path of a long history settles, the full walk finds no issue in."""
+    reader, writer = pair
+    if _plainly_readable(reader, writer):
+        assert _Resolver(1, "version 1", "backward", avro).walk(reader, writer) == []

@@ -464,3 +464,13 @@ def test_json_schema_references_across_subjects(api: httpx.Client, subject: str)
         409, 409,
     )  # fmt: skip
     assert "name" in message
+
+
+def test_access_log_and_graceful_shutdown(tmp_path: Path) -> None:
+    """Each request is logged (method, path, status); SIGTERM lets the server finish."""
+    log = tmp_path / "serve.log"
+    with serving(f"sqlite:///{tmp_path / 'c.db'}", log=log) as served:
+        httpx.get(f"{served}/subjects?subjectPrefix=x")
+    text = log.read_text()
+    assert '"GET /subjects?subjectPrefix=x HTTP/1.1" 200' in text
+    assert "Finished server process" in text and "Traceback" not in text

@@ -1,0 +1,83 @@
+"""One more ALTER on a long history under FULL_TRANSITIVE, against the same ALTER on a
+short one: the check reads and compares every version, so what counts is how its cost
+grows with the history, not its absolute time.
+
+Two streams of 20 columns, one with 10 versions and one with 1,000 (each version
+changes the default of one column, a change FULL_TRANSITIVE allows); each then gets
+one more version through ``Catalog.alter``, timed over several runs on copies of
+the catalog.  Prints the median of each and their ratio (target: 5x at most).
+
+Run:  python bench/history.py [--versions 1000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+
+import catalog
+from catalog import Field, Schema
+from catalog.evolve import SetColumnDefault
+
+COLUMNS = 20
+
+
+def schema() -> Schema:
+    return Schema([Field(f"c{i}", pa.int64(), default=0) for i in range(COLUMNS)])
+
+
+async def build(path: Path, versions: int) -> None:
+    async with await catalog.Catalog.open(f"sqlite:///{path}") as cat:
+        await cat.create_stream("s", schema(), compatibility="NONE")
+        for i in range(1, versions):
+            await cat.alter("s", [SetColumnDefault(f"c{i % COLUMNS}", i)])
+        await cat.set_options("s", {"compatibility": "FULL_TRANSITIVE"})
+
+
+async def one_more(path: Path, runs: int, profile: bool) -> float:
+    samples = []
+    for run in range(runs):
+        copy = path.with_name(f"run{run}-{path.name}")
+        shutil.copy(path, copy)
+        async with await catalog.Catalog.open(f"sqlite:///{copy}") as cat:
+            await cat.get_schema("s")  # the catalog open and warm, as in a session
+            profiler = cProfile.Profile() if profile else None
+            start = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            await cat.alter("s", [SetColumnDefault("c0", -1 - run)])
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--versions", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        short, long = Path(folder, "short.db"), Path(folder, "long.db")
+        await build(short, 10)
+        await build(long, args.versions)
+        few = await one_more(short, args.runs, False)
+        many = await one_more(long, args.runs, args.profile)
+    print(f"one more version after 10 versions: {few * 1e3:8.1f} ms")
+    print(f"one more version after {args.versions:,} versions: {many * 1e3:8.1f} ms")
+    print(f"ratio: {many / few:.1f}x (target: 5x at most)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
