@@ -2,12 +2,15 @@
 short one: the check reads and compares every version, so what counts is how its cost
 grows with the history, not its absolute time.
 
-Two streams of 20 columns, one with 10 versions and one with 1,000 (each version
-changes the default of one column, a change FULL_TRANSITIVE allows); each then gets
-one more version through ``Catalog.alter``, timed over several runs on copies of
-the catalog.  Prints the median of each and their ratio (target: 5x at most).
+Two streams of 20 columns, one with 10 versions and one with 1,000, each then given
+one more version through ``Catalog.alter``, timed over several runs on copies of the
+catalog; and SHOW SCHEMA COMPATIBILITY of the long one (every version against every
+earlier one).  Prints the medians and the ratio (target: 5x at most).  Two histories:
+``defaults`` (each version changes a column's default: what the rules read stays
+alike) and ``columns`` (each version adds a nullable column: every version differs,
+and the schemas grow with the history).
 
-Run:  python bench/history.py [--versions 1000] [--profile]
+Run:  python bench/history.py [--versions 1000] [--history defaults|columns] [--profile]
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import pyarrow as pa
 
 import catalog
 from catalog import Field, Schema
-from catalog.evolve import SetColumnDefault
+from catalog.evolve import AddColumn, SetColumnDefault
 
 COLUMNS = 20
 
@@ -35,12 +38,22 @@ def schema() -> Schema:
     return Schema([Field(f"c{i}", pa.int64(), default=0) for i in range(COLUMNS)])
 
 
-async def build(path: Path, versions: int) -> None:
+async def build(path: Path, versions: int, history: str) -> None:
     async with await catalog.Catalog.open(f"sqlite:///{path}") as cat:
         await cat.create_stream("s", schema(), compatibility="NONE")
         for i in range(1, versions):
-            await cat.alter("s", [SetColumnDefault(f"c{i % COLUMNS}", i)])
+            if history == "defaults":
+                await cat.alter("s", [SetColumnDefault(f"c{i % COLUMNS}", i)])
+            else:
+                await cat.alter("s", [AddColumn(Field(f"added{i}", pa.int64(), default=None))])
         await cat.set_options("s", {"compatibility": "FULL_TRANSITIVE"})
+
+
+async def show_compatibility(path: Path) -> float:
+    async with await catalog.Catalog.open(f"sqlite:///{path}") as cat:
+        start = time.perf_counter()
+        await cat.compatibility_history("s")
+        return time.perf_counter() - start
 
 
 async def one_more(path: Path, runs: int, profile: bool) -> float:
@@ -66,17 +79,21 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--history", choices=("defaults", "columns"), default="defaults")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         short, long = Path(folder, "short.db"), Path(folder, "long.db")
-        await build(short, 10)
-        await build(long, args.versions)
+        await build(short, 10, args.history)
+        await build(long, args.versions, args.history)
         few = await one_more(short, args.runs, False)
         many = await one_more(long, args.runs, args.profile)
+        shown = await show_compatibility(long)
+    print(f"history of changed {args.history}, FULL_TRANSITIVE")
     print(f"one more version after 10 versions: {few * 1e3:8.1f} ms")
     print(f"one more version after {args.versions:,} versions: {many * 1e3:8.1f} ms")
     print(f"ratio: {many / few:.1f}x (target: 5x at most)")
+    print(f"SHOW SCHEMA COMPATIBILITY of {args.versions:,} versions: {shown * 1e3:8.1f} ms")
 
 
 if __name__ == "__main__":

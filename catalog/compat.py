@@ -107,13 +107,21 @@ def check_compatibility(
     if not transitive(mode):
         pairs = pairs[-1:]
     issues: list[Issue] = []
+    clear: set[tuple[Any, ...]] = set()  # earlier schemas alike to the rules, found compatible
     for number, name, earlier in pairs:
+        alike = _index(earlier).key
+        if alike is not None and alike in clear:
+            continue
+        found: list[Issue] = []
         if mode.startswith(("BACKWARD", "FULL")):
             resolver = _Resolver(number, name, "backward", avro_binary, new_label)
-            issues += resolver.schemas(new, earlier)
+            found += resolver.schemas(new, earlier)
         if mode.startswith(("FORWARD", "FULL")):
             resolver = _Resolver(number, name, "forward", avro_binary, new_label)
-            issues += resolver.schemas(earlier, new)
+            found += resolver.schemas(earlier, new)
+        if not found and alike is not None:
+            clear.add(alike)
+        issues += found
     return CompatibilityResult(mode, tuple(issues), tuple(n for n, _, _ in pairs))
 
 
@@ -370,7 +378,11 @@ class _Index(NamedTuple):
     fields: list[tuple[pa.Field, tuple[str, ...], bool]]  # field, lower-case names, default
     flat: bool  # no column with aliases or a nested type: the signatures say it all
     signatures: frozenset[tuple[Any, ...]]  # (lower-case name, type, nullable, Avro name)
+    names: frozenset[str]  # the lower-case names of the columns
     defaults: frozenset[str]  # the lower-case names of the columns with a default
+    #: for a flat schema, all the rules read of it: flat schemas with one key are alike
+    #: (they differ at most in default values and comments), None for others
+    key: tuple[Any, ...] | None
 
 
 def _index(schema: Schema) -> _Index:
@@ -384,15 +396,34 @@ def _make_index(schema: Schema) -> _Index:
          arrow_field_has_default(f))
         for f in arrow
     ]  # fmt: skip
-    return _Index(
-        {f.name.lower(): f for f in arrow},
-        fields,
-        all(len(names) == 1 and _flat(f.type) for f, names, _ in fields),
-        frozenset(
-            (f.name.lower(), f.type, f.nullable, (f.metadata or {}).get(_AVRO_NAME)) for f in arrow
-        ),
-        frozenset(names[0] for _, names, has_default in fields if has_default),
+    flat = all(len(names) == 1 and _flat(f.type) for f, names, _ in fields)
+    signatures = frozenset(
+        (f.name.lower(), f.type, f.nullable, (f.metadata or {}).get(_AVRO_NAME)) for f in arrow
     )
+    defaults = frozenset(names[0] for _, names, has_default in fields if has_default)
+    name = _short(schema.name) if schema.name else None
+    by_name = {f.name.lower(): f for f in arrow}
+    return _Index(
+        by_name,
+        fields,
+        flat,
+        signatures,
+        frozenset(by_name),
+        defaults,
+        _interned((name, signatures, defaults)) if flat else None,
+    )
+
+
+_KEYS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _interned(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One object per key, so that a long history finds its keys by identity, not by
+    comparing their sets (the table starts again past 65,536 keys: ids then differ,
+    verdicts do not)."""
+    if len(_KEYS) > 65_536:
+        _KEYS.clear()
+    return _KEYS.setdefault(key, key)
 
 
 def _plainly_readable(reader: Schema, writer: Schema) -> bool:
@@ -404,10 +435,9 @@ def _plainly_readable(reader: Schema, writer: Schema) -> bool:
     if reader.name and writer.name and _short(reader.name) != _short(writer.name):
         return False
     r, w = _index(reader), _index(writer)
-    if r.flat and w.flat:
-        return all(
-            name not in w.by_name and name in r.defaults for name, *_ in r.signatures - w.signatures
-        )
+    if r.flat and w.flat:  # in set operations: the columns that differ are just those
+        absent = r.names - w.names  # the writer lacks, and each of these has a default
+        return len(r.signatures - w.signatures) == len(absent) and absent <= r.defaults
     for field, names, has_default in r.fields:
         match = next((w.by_name[n] for n in names if n in w.by_name), None)
         if match is None:

@@ -82,14 +82,14 @@ def of_columns(schema: Schema, stream: str, format: str | None = None) -> Regist
     JSON Schema for ksqlDB's ``JSON_SR`` format."""
     if format == "json_sr":
         return Registration(JSON, _compact(schema.to_json_schema()))
-    from catalog import avro_compat
-
     try:
-        text = _compact(schema.to_avro(schema.name or _avro_name(stream)))
-        avro_compat.parse(text)  # a default that is no value of its column's type
+        registration = Registration(
+            AVRO, _compact(schema.to_avro(schema.name or _avro_name(stream)))
+        )
+        registration.canonical  # noqa: B018  read (and kept): a default may be no value of its type
     except AvroSchemaError:
         return Registration(JSON, _compact(schema.to_json_schema()))
-    return Registration(AVRO, text)
+    return registration
 
 
 def value_columns(schema: Schema) -> Schema:

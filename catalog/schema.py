@@ -128,8 +128,7 @@ class Schema:
 
     @property
     def fingerprint(self) -> str:
-        identity = canonical_text(_without_annotations(self.to_json()))
-        return hashlib.sha256(identity.encode()).hexdigest()
+        return self.memo("fingerprint", _fingerprint)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Schema) and self.canonical == other.canonical
@@ -176,6 +175,11 @@ class Schema:
     def to_json_schema(self) -> dict[str, Any]:
         """A JSON Schema (draft 2020-12) of the records."""
         return jsonschema.write_object(self.fields, self.name)
+
+
+def _fingerprint(schema: Schema) -> str:
+    identity = canonical_text(_without_annotations(schema.to_json()))
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def _without_annotations(data: Any) -> Any:
