@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TextIO
@@ -35,6 +36,18 @@ def cell(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+_CELLS: dict[type, Any] = {  # ``cell`` of the common types, looked up by type
+    str: str,
+    int: str,
+    float: repr,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _: "NULL",
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    time: time.isoformat,
+}
 
 
 def _json_value(value: Any) -> Any:
@@ -88,16 +101,78 @@ def print_table(
     width: int | None = None,
 ) -> None:
     """A table (or the message of a statement without rows), cut after ``limit`` rows,
-    ``width`` characters wide at most (the terminal's, else 200)."""
+    ``width`` characters wide at most (the terminal's, else 200).
+
+    Without color (a file, a pipe) the table is drawn with plain string methods, the
+    very characters rich draws, when rich would not fold a cell: every cell on one line,
+    the table no wider than ``width``.  rich measures every cell several times (10,000
+    rows took seconds); this takes a few ms.  Otherwise rich draws it."""
     if not result.columns:
         if result.message:
             out.write(redact_text(result.message) + "\n")
         return
+    width = width or _width(out)
+    shown = result.rows if limit is None else result.rows[:limit]
+    plain = None if color or width is None else plain_table(result.columns, shown, width)
+    if plain is None:
+        _rich_table(result.columns, shown, out, color=color, width=width)
+    else:
+        out.write(plain)
+    _footer(result, len(shown), out)
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int) -> str | None:
+    """The table rich draws with ``box.ASCII2`` (``+---+`` borders, one space of padding),
+    each line ending in a newline; None when rich would lay it out otherwise: a cell of
+    several lines or control characters, a header rich reads as markup or emoji, or a
+    table wider than ``width`` (rich folds cells then)."""
+    header = [str(c) for c in columns]
+    if any("[" in name or ":" in name for name in header):
+        return None
+    if any(len(row) != len(header) for row in rows):
+        return None
+    convert = _CELLS.get
+    texts = [header, *([convert(type(v), cell)(v) for v in row] for row in rows)]
+    everything = "".join(["".join(line) for line in texts])
+    if not everything.isprintable():
+        return None
+    if everything.isascii():
+        widths = [max(map(len, column)) for column in zip(*texts, strict=True)]
+        if sum(widths) + 3 * len(widths) + 1 > width:
+            return None
+        line = "| " + " | ".join(f"%-{w}s" for w in widths) + " |\n"
+        lines = [line % tuple(texts_row) for texts_row in texts]
+    else:
+        from rich.cells import cell_len
+
+        cells = [[cell_len(text) for text in row] for row in texts]
+        widths = [max(column) for column in zip(*cells, strict=True)]
+        if sum(widths) + 3 * len(widths) + 1 > width:
+            return None
+        lines = [
+            "| "
+            + " | ".join(
+                text + " " * (w - n) for text, n, w in zip(row, sizes, widths, strict=True)
+            )
+            + " |\n"
+            for row, sizes in zip(texts, cells, strict=True)
+        ]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+\n"
+    return "".join([rule, lines[0], rule, *lines[1:], rule])
+
+
+def _rich_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    out: TextIO,
+    *,
+    color: bool,
+    width: int | None,
+) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    width = width or _width(out)
     console = Console(
         file=out,
         color_system="auto" if color else None,
@@ -105,13 +180,11 @@ def print_table(
         width=width,
     )
     table = Table(box=box.SIMPLE_HEAD if color else box.ASCII2, show_edge=not color)
-    for column in result.columns:
+    for column in columns:
         table.add_column(column, overflow="fold")
-    shown = result.rows if limit is None else result.rows[:limit]
-    for row in shown:
+    for row in rows:
         table.add_row(*(_styled(v, color) for v in row))
     console.print(table)
-    _footer(result, len(shown), out)
 
 
 def print_expanded(result: Result, out: TextIO, *, limit: int | None = None) -> None:

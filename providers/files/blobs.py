@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,27 +33,42 @@ class Blob(Protocol):
 
 
 class LocalBlob:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = str(path)
-        self.size = path.stat().st_size
+    """A local file; ``size`` when the listing knows it already (one stat less)."""
+
+    def __init__(self, path: str | os.PathLike[str], size: int | None = None) -> None:
+        self.name = os.fspath(path)
+        self.size = os.stat(self.name).st_size if size is None else size
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
 
     def read_range(self, start: int, length: int) -> bytes:
-        with self.path.open("rb") as f:
+        with open(self.name, "rb") as f:
             f.seek(start)
             return f.read(length)
 
     def stream(self) -> BinaryIO:
-        return self.path.open("rb")
+        return open(self.name, "rb")
+
+
+def name_suffix(name: str) -> str:
+    """``Path(name).suffix`` without building a Path: a listing asks it of every file."""
+    last = name[name.rfind("/") + 1 :]
+    if not last or last == ".":  # a name ending in / or /. (never a file's): as pathlib says
+        return Path(name).suffix
+    dot = last.rfind(".")
+    return last[dot:] if 0 < dot < len(last) - 1 else ""
 
 
 def compression(name: str) -> str | None:
-    return COMPRESSIONS.get(Path(name).suffix.lower())
+    return COMPRESSIONS.get(name_suffix(name).lower())
 
 
 def plain_name(name: str) -> str:
     """The name without its compression suffix: orders.json.gz -> orders.json."""
-    return name[: -len(Path(name).suffix)] if compression(name) else name
+    end = name_suffix(name)
+    return name[: -len(end)] if COMPRESSIONS.get(end.lower()) else name
 
 
 def decompressed_stream(blob: Blob) -> BinaryIO:

@@ -24,11 +24,12 @@ from catalog.infer import Inference, discovered_schema
 from catalog.infer.stats import ColumnStats, jsonable, python_value
 from catalog.schema import Schema
 from providers.files.blobs import (
+    COMPRESSIONS,
     READ_LIMIT,
     Blob,
     BlobFile,
     compression,
-    plain_name,
+    name_suffix,
     read_head,
     read_lines,
 )
@@ -58,7 +59,10 @@ SNIFF_LIMIT = 4 << 20  # bytes read of a file whose format was told by its conte
 
 def extension_format(name: str) -> str | None:
     """The format a file's extension names (``orders.json.gz`` -> json), if any."""
-    return _EXTENSIONS.get(Path(plain_name(name)).suffix.lower())
+    end = name_suffix(name).lower()
+    if end in COMPRESSIONS:
+        end = name_suffix(name[: -len(end)]).lower()
+    return _EXTENSIONS.get(end)
 
 
 def detect_format(blob: Blob, requested: str) -> str:

@@ -36,30 +36,40 @@ class Chosen:
 
 def choose(blobs: Sequence[Blob], requested: str, root: str, uri: str) -> Chosen:
     """The data files of one format among ``blobs``, given the ``format`` option."""
-    read, skipped = data_files(blobs)
-    named = {blob.name: extension_format(blob.name) for blob in read}
+    read, skipped, named = _data_files(blobs, [extension_format(blob.name) for blob in blobs])
     if requested != "auto":
-        wanted = [blob for blob in read if named[blob.name] == requested]
+        wanted = [blob for blob, fmt in zip(read, named, strict=True) if fmt == requested]
         if not wanted or len(wanted) == len(read):  # files named otherwise: read as asked
             return Chosen(read, skipped)
-        other = [blob for blob in read if named[blob.name] != requested]
-        return Chosen(wanted, skipped, other, [_left_out(requested, wanted, other)])
-    if None not in named.values():  # else told by their content, and checked once told
-        one_format([(blob, str(named[blob.name])) for blob in read], root, uri)
+        other = [(blob, fmt) for blob, fmt in zip(read, named, strict=True) if fmt != requested]
+        note = _left_out(requested, wanted, other)
+        return Chosen(wanted, skipped, [blob for blob, _ in other], [note])
+    # else told by their content, and checked once told
+    if None not in named and len(set(named)) > 1:
+        one_format([(blob, str(fmt)) for blob, fmt in zip(read, named, strict=True)], root, uri)
     return Chosen(read, skipped)
 
 
 def data_files(blobs: Sequence[Blob]) -> tuple[list[Blob], list[Blob]]:
     """The files of the set to read, and those skipped as not data (module docstring)."""
+    read, skipped, _ = _data_files(blobs, [extension_format(blob.name) for blob in blobs])
+    return read, skipped
+
+
+def _data_files(
+    blobs: Sequence[Blob], formats: Sequence[str | None]
+) -> tuple[list[Blob], list[Blob], list[str | None]]:
+    """``data_files``, given each blob's ``extension_format``, and the formats of those read."""
     if len(blobs) < 2:
-        return list(blobs), []
-
-    def rank(blob: Blob) -> int:
-        fmt = extension_format(blob.name)
-        return 2 if fmt is None else 1 if fmt == "text" else 0
-
-    best = min(rank(blob) for blob in blobs)
-    return [b for b in blobs if rank(b) == best], [b for b in blobs if rank(b) != best]
+        return list(blobs), [], list(formats)
+    ranks = [2 if fmt is None else 1 if fmt == "text" else 0 for fmt in formats]
+    best = min(ranks)
+    if all(rank == best for rank in ranks):
+        return list(blobs), [], list(formats)
+    read = [blob for blob, rank in zip(blobs, ranks, strict=True) if rank == best]
+    skipped = [blob for blob, rank in zip(blobs, ranks, strict=True) if rank != best]
+    named = [fmt for fmt, rank in zip(formats, ranks, strict=True) if rank == best]
+    return read, skipped, named
 
 
 def one_format(
@@ -146,10 +156,10 @@ def _suffix(name: str) -> str:
     return plain + Path(name).suffix if compression(name) and plain else plain
 
 
-def _left_out(fmt: str, read: Sequence[Blob], other: Sequence[Blob]) -> str:
+def _left_out(fmt: str, read: Sequence[Blob], other: Sequence[tuple[Blob, str | None]]) -> str:
     kinds: dict[str, int] = {}
-    for blob in other:
-        kind = str(extension_format(blob.name))
+    for _, named in other:
+        kind = str(named)
         kinds[kind] = kinds.get(kind, 0) + 1
     others = listed([f"{kind} ({n})" for kind, n in sorted(kinds.items())])
     return (

@@ -16,7 +16,7 @@ import functools
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -32,12 +32,12 @@ _CUT = re.compile(r"[=?\\\n]")  # what DuckDB's reading of a key=value folder st
 
 def hive_partitions(path: str, root: str) -> dict[str, str]:
     """The ``key=value`` folders between ``root`` and the file: the key URL-decoded, the
-    value as written (DuckDB types it so, and reads ``__HIVE_DEFAULT_PARTITION__`` as NULL)."""
-    relative = (
-        PurePosixPath(path).relative_to(root) if path.startswith(root) else PurePosixPath(path)
-    )
+    value as written (DuckDB types it so, and reads ``__HIVE_DEFAULT_PARTITION__`` as NULL).
+    Plain string work: a discovery asks it of every file of the set."""
+    if path.startswith(root) and root not in ("", "."):
+        path = path[len(root) :]
     pairs: dict[str, str] = {}
-    for part in relative.parent.parts:
+    for part in path.split("/")[:-1]:  # the folders, not the file
         key, sep, value = part.partition("=")
         if sep and key:
             pairs[unquote(key)] = value

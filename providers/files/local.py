@@ -28,9 +28,8 @@ from catalog.errors import AccessDenied, DiscoveryError, SourceNotFound
 from providers.files.blobs import LocalBlob
 from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
 from providers.files.iceberg import METADATA_FILE
+from providers.files.listing import GLOB_CHARS, folder_files, glob_files
 from providers.files.tables import FOLDERS, chosen, table_discovery, table_metadata
-
-_GLOB_CHARS = "*?["
 
 
 class FileProvider(Provider):
@@ -43,7 +42,7 @@ class FileProvider(Provider):
     def _discover(self, uri: str, options: Options) -> Discovery:
         table = chosen(_table(uri), options.format, uri)
         if table:
-            return table_discovery(table[0], [_blob(Path(n)) for n in table[1]], uri)
+            return table_discovery(table[0], [_blob(n) for n in table[1]], uri)
         blobs, root = files(uri)
         return discover_blobs(blobs, root, uri, options)
 
@@ -61,18 +60,38 @@ class FileProvider(Provider):
 
 
 def files(uri: str) -> tuple[list[LocalBlob], str]:
-    """The data files ``uri`` names, in name order, and the folder they are relative to."""
+    """The data files ``uri`` names, in name order, and the folder they are relative to
+    (listed as ``providers.files.listing`` says)."""
     path = os.path.expanduser(uri)
-    if any(c in path for c in _GLOB_CHARS):
-        found, root = _glob(path)
-        return [_blob(p) for p in _once(p for p in found if not _hidden(str(p), root))], root
+    if any(c in path for c in GLOB_CHARS):
+        parts = Path(path).parts
+        first = next(i for i, p in enumerate(parts) if any(c in p for c in GLOB_CHARS))
+        root = str(Path(*parts[:first])) if first else "."
+        rest = [p if p == "**" else re.sub(r"\*\*+", "*", p) for p in parts[first:]]
+        if rest[-1] == "**":  # as in glob.glob, a final ** matches the files below too
+            rest.append("*")
+        return _blobs(glob_files(root, rest)), root
     target = Path(path)
     if target.is_file():
-        return [_blob(target)], str(target.parent)
+        return [_blob(str(target))], str(target.parent)
     if target.is_dir():
-        found = sorted(p for p in target.rglob("*") if p.is_file() and not _hidden(str(p), path))
-        return [_blob(p) for p in _once(found)], str(target)
+        return _blobs(folder_files(str(target))), str(target)
     raise _not_a_file(target)
+
+
+def _blobs(found: Iterable[tuple[str, os.stat_result]]) -> list[LocalBlob]:
+    """Each file once, under the first of its names (a link beside its target is read
+    once); a file that cannot be read is an error."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for name, status in found:
+        key = (status.st_dev, status.st_ino)
+        if key not in seen:
+            seen.add(key)
+            if not os.access(name, os.R_OK):
+                raise _denied(name)
+            out.append(LocalBlob(name, status.st_size))
+    return out
 
 
 def _table(uri: str) -> tuple[str, list[str]] | None:
@@ -81,47 +100,20 @@ def _table(uri: str) -> tuple[str, list[str]] | None:
     folder = Path(os.path.expanduser(uri))
     if folder.is_file() and folder.name.endswith(METADATA_FILE):  # Iceberg's, named
         return "iceberg", [str(folder)]
-    if any(c in uri for c in _GLOB_CHARS) or not folder.is_dir():
+    if any(c in uri for c in GLOB_CHARS) or not folder.is_dir():
         return None
     names = [str(p) for sub in FOLDERS for p in (folder / sub).glob("*") if p.is_file()]
     return table_metadata(names, str(folder))
 
 
-def _blob(path: Path) -> LocalBlob:
-    if not os.access(path, os.R_OK):
-        raise AccessDenied(f"{path} cannot be read (permission denied)")
-    return LocalBlob(path)
+def _blob(name: str) -> LocalBlob:
+    if not os.access(name, os.R_OK):
+        raise _denied(name)
+    return LocalBlob(name)
 
 
-def _glob(pattern: str) -> tuple[list[Path], str]:
-    """The files a glob matches, in name order, and the folder before its first wildcard.
-    pathlib's ``**`` does not enter linked folders (glob.glob's walks a link loop as deep
-    as the system allows, each pass reading the same files again)."""
-    parts = Path(pattern).parts
-    first = next(i for i, p in enumerate(parts) if any(c in p for c in _GLOB_CHARS))
-    root = str(Path(*parts[:first])) if first else "."
-    rest = [p if p == "**" else re.sub(r"\*\*+", "*", p) for p in parts[first:]]
-    if rest[-1] == "**":  # as in glob.glob, a final ** matches the files below too
-        rest.append("*")
-    return sorted(p for p in Path(root).glob(str(Path(*rest))) if p.is_file()), root
-
-
-def _once(paths: Iterable[Path]) -> list[Path]:
-    """Each file once, under the first of its names."""
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for path in paths:
-        status = path.stat()
-        if (status.st_dev, status.st_ino) not in seen:
-            seen.add((status.st_dev, status.st_ino))
-            out.append(path)
-    return out
-
-
-def _hidden(path: str, root: str) -> bool:
-    """Files and folders starting with . or _ (_SUCCESS, .crc, _delta_log) are not data."""
-    relative = Path(path).relative_to(root) if path.startswith(root) else Path(path)
-    return any(part.startswith((".", "_")) for part in relative.parts)
+def _denied(name: str) -> AccessDenied:
+    return AccessDenied(f"{name} cannot be read (permission denied)")
 
 
 def _not_a_file(target: Path) -> DiscoveryError:
