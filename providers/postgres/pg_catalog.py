@@ -1,5 +1,8 @@
 """PostgreSQL's catalog, read in a fixed number of queries however many tables, and its types.
 
+The json/jsonb columns, which are sampled, take one statement per few dozen columns
+(``JSON_SAMPLE_BUILDER``): no statement grows with the number of tables.
+
 Every query takes the relations it is about as bound parameters (oids, names);
 no identifier is ever written into SQL text here.
 
@@ -119,15 +122,19 @@ JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
 WHERE c.oid = ANY($1::oid[])
 """
 
-# Builds, on the server, one statement sampling every json column asked for: the
-# identifiers are bound parameters quoted by format('%I'), never Python text.
+# Builds, on the server, the statements sampling the json columns asked for, one per
+# $5 columns (a UNION ALL of a few dozen branches: PostgreSQL plans a longer one in time
+# growing with the square of its branches, and recurses over it until its stack runs
+# out); rows (batch, statement) in order.  The identifiers are bound parameters quoted
+# by format('%I'), never Python text.
 JSON_SAMPLE_BUILDER = """
-SELECT string_agg(
+SELECT (t.ord - 1) / $5::int AS batch, string_agg(
     format('SELECT %s AS position, (SELECT array_agg(v::text) FROM '
            '(SELECT %I AS v FROM %I.%I WHERE %I IS NOT NULL LIMIT %s) s) AS sample',
            t.ord, t.col, t.nsp, t.rel, t.col, $4::int),
-    ' UNION ALL ' ORDER BY t.ord) || ' ORDER BY position'
+    ' UNION ALL ' ORDER BY t.ord) || ' ORDER BY position' AS statement
 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(nsp, rel, col, ord)
+GROUP BY 1 ORDER BY 1
 """
 
 
