@@ -23,7 +23,6 @@ from pathlib import Path
 import catalog
 from catalog.sql.dialect import parse_statement
 from catalog.sql.script import split_statements
-from catalog.store.sqlite import MIGRATIONS
 
 STREAMS = 1_000
 TYPES = ["BIGINT", "VARCHAR", "DOUBLE", "BOOLEAN", "TIMESTAMP WITH TIME ZONE", "DECIMAL(12, 2)",
@@ -52,28 +51,42 @@ async def run_catalog(sql: str, path: Path) -> float:
 
 
 def run_reference(source: Path, target: Path) -> float:
-    """Insert the catalog's own rows again, statement by statement, with bare sqlite3."""
+    """Insert the catalog's own rows again, statement by statement, with bare sqlite3: the
+    same tables (made from the catalog's own DDL), each statement's stream row, schema row
+    (when its id is new) and version row in one transaction."""
     old = sqlite3.connect(source)
+    tables = [sql for (sql,) in old.execute("SELECT sql FROM sqlite_master WHERE sql NOT NULL")]
     streams = {r[0]: r for r in old.execute("SELECT * FROM streams")}
+    schemas = {r[0]: r for r in old.execute("SELECT * FROM schemas")}
+    columns = [c[1] for c in old.execute("PRAGMA table_info(schema_versions)")]
     versions = old.execute("SELECT * FROM schema_versions ORDER BY version, rowid").fetchall()
     old.close()
+    key, number, schema_id = (columns.index(c) for c in ("stream_key", "version", "schema_id"))
+    created = columns.index("created_at")
     conn = sqlite3.connect(target, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    for statement in MIGRATIONS[0][1]:
-        conn.execute(statement)
+    for statement in tables:
+        if not statement.startswith("CREATE TABLE sqlite_"):
+            conn.execute(statement)
+    written: set[int] = set()
     start = time.perf_counter()
     for row in versions:
         conn.execute("BEGIN IMMEDIATE")
-        if row[1] == 1:
-            conn.execute("INSERT INTO streams VALUES (?,?,?,?,?,?,?,?,?,?)", streams[row[0]])
+        if row[number] == 1:
+            stream = streams[row[key]]
+            conn.execute(f"INSERT INTO streams VALUES ({', '.join('?' * len(stream))})", stream)
         else:
             conn.execute(
                 "UPDATE streams SET latest_version = ?, updated_at = ? WHERE key = ?",
-                (row[1], row[7], row[0]),
+                (row[number], row[created], row[key]),
             )
-        conn.execute("INSERT INTO schema_versions VALUES (?,?,?,?,?,?,?,?)", row)
+        if row[schema_id] not in written:
+            written.add(row[schema_id])
+            found = schemas[row[schema_id]]
+            conn.execute(f"INSERT INTO schemas VALUES ({', '.join('?' * len(found))})", found)
+        conn.execute(f"INSERT INTO schema_versions VALUES ({', '.join('?' * len(row))})", row)
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()
