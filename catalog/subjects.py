@@ -231,7 +231,7 @@ class Subjects:
         each has the KEY role, and a schema that is no record is one column ``key``."""
         if schema_id is None:
             version = await self.subject_version(subject)
-            registration, view = _registered(version), version.schema
+            registration, view = registered(version), version.schema
         else:
             registration = await self.schema_by_id(schema_id)
             view = (await self.checked_schema(registration, normalize=False)).view
@@ -489,7 +489,8 @@ def _one_step(mode: str) -> str:
     return normalize_mode(mode).removesuffix("_TRANSITIVE")
 
 
-def _registered(version: SchemaVersion) -> Registration:
+def registered(version: SchemaVersion) -> Registration:
+    """The schema a version holds as registered."""
     if version.registration is None:  # every version has one since store 5
         raise SchemaNotFound(f"version {version.version} of {version.stream!r} has no schema")
     return version.registration

@@ -35,7 +35,7 @@ from catalog.errors import InvalidRequest, SchemacatError
 from catalog.registration import AVRO, TYPES, Registration, references
 from catalog.server.errors import body, message_of, status_of
 from catalog.store import SchemaVersion
-from catalog.subjects import LATEST
+from catalog.subjects import LATEST, registered
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
 MAX_VERSION = 2**31 - 1
@@ -186,7 +186,7 @@ def _subject_routes(app: FastAPI) -> None:
         found = await catalog(request).subject_version(
             _name(subject), _number(version), deleted=_flag(request, "deleted")
         )
-        return PlainTextResponse(_registered(found).text, media_type=MEDIA_TYPE)
+        return PlainTextResponse(registered(found).text, media_type=MEDIA_TYPE)
 
     @app.get("/subjects/{subject}/versions/{version}/referencedby")
     async def referenced_by(request: Request, subject: str, version: str) -> list[int]:
@@ -401,18 +401,12 @@ def _schema(registration: Registration) -> dict[str, Any]:
     return out
 
 
-def _registered(version: SchemaVersion) -> Registration:
-    if version.registration is None:  # every version has one since store 5
-        raise SchemacatError(f"version {version.version} of {version.stream} has no schema id")
-    return version.registration
-
-
 def _version(version: SchemaVersion) -> dict[str, Any]:
     return {
         "subject": version.stream,
         "version": version.version,
         "id": version.schema_id,
-        **_schema(_registered(version)),
+        **_schema(registered(version)),
     }
 
 
