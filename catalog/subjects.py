@@ -530,7 +530,8 @@ def incompatible(subject: str, result: CompatibilityResult) -> IncompatibleSchem
         f"the schema is not {result.mode} compatible with {versions_text(against)} of "
         f"{subject}; nothing was registered",
         result.issues,
-        hint=f"change it compatibly, or PUT /config/{subject} with a looser compatibility",
+        hint=f"change it compatibly, or loosen the subject's compatibility: PUT "
+        f"/config/{subject}, or ALTER STREAM \"{subject}\" SET (compatibility = 'NONE')",
     )
 
 
