@@ -373,7 +373,8 @@ class Catalog(Subjects):
             earlier = await self.versions(stream.name)
         else:
             earlier = [await self.get_version(stream.name)]
-        return earlier[-1], _checked(stream, schema, earlier, mode)
+        pairs = [(v.version, v.schema) for v in earlier]
+        return earlier[-1], _checked(stream, schema, pairs, mode)
 
     async def drop(self, name: str, *, if_exists: bool = False) -> bool:
         """Delete a stream and its versions; False if there was none (and ``if_exists``)."""
@@ -492,12 +493,16 @@ class Catalog(Subjects):
                 if spec is not None:  # CREATE OR REPLACE: its settings, whatever the schema
                     stream = await writer.update(**spec_changes(spec))
                 mode_now = mode or stream.compatibility or default
-                earlier = await writer.versions() if transitive(mode_now) else []
-                latest = earlier[-1] if earlier else await writer.latest()
+                latest = await writer.latest()
                 schema = make(latest)
                 if latest.fingerprint == schema.fingerprint:
                     return Registered.of(latest, latest.version, found)
-                result = _checked(stream, schema, earlier or [latest], mode_now)
+                earlier = (
+                    await writer.schemas()
+                    if transitive(mode_now)
+                    else [(latest.version, latest.schema)]
+                )
+                result = _checked(stream, schema, earlier, mode_now)
                 if not result.compatible:
                     against = sorted({i.version for i in result.issues if i.version})
                     raise IncompatibleSchema(
@@ -545,13 +550,14 @@ class Catalog(Subjects):
 
 
 def _checked(
-    stream: StreamRecord, schema: Schema, earlier: Sequence[SchemaVersion], mode: str
+    stream: StreamRecord, schema: Schema, earlier: Sequence[tuple[int, Schema]], mode: str
 ) -> CompatibilityResult:
+    """``schema`` checked against ``earlier`` (version numbers and schemas)."""
     return check_compatibility(
         schema,
-        [v.schema for v in earlier],
+        [s for _, s in earlier],
         mode,
-        versions=[v.version for v in earlier],
+        versions=[n for n, _ in earlier],
         avro_binary=avro_binary(stream.format),
     )
 

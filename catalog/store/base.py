@@ -123,6 +123,11 @@ class StreamWriter(ABC):
         """The ids of the schemas, held by a live version, that reference ``version``."""
 
     @abstractmethod
+    async def schemas(self) -> list[tuple[int, Schema]]:
+        """The number and schema of every live version, oldest first (what a transitive
+        check reads, without the rest of each version)."""
+
+    @abstractmethod
     async def append(self, version: NewVersion) -> SchemaVersion:
         """Register ``version`` as the next version, with the global id of its schema."""
 

@@ -476,6 +476,14 @@ class _Writer(StreamWriter):
         )
         return [self._store._version(self.stream.name, r) for r in rows]
 
+    async def schemas(self) -> list[tuple[int, Schema]]:
+        rows = await self._tx.fetch(
+            "SELECT version, schema FROM schema_versions WHERE stream_key = $1 "
+            "AND deleted = 0 ORDER BY version",
+            stream_key(self.stream.name),
+        )
+        return [(r["version"], _decode(r["schema"])) for r in rows]
+
     async def holding(self, identity: str) -> SchemaVersion | None:
         rows = await self._tx.fetch(_HOLDING, stream_key(self.stream.name), identity)
         return self._store._version(self.stream.name, rows[0]) if rows else None
