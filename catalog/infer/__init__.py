@@ -33,6 +33,7 @@ sample in which no record is an object has a single column (``json``, as in Duck
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,9 +121,39 @@ def infer_table(raw: pa.Table) -> Inference | None:
     return Inference(discovered_schema(target), table_stats(table), table.num_rows, 0, table)
 
 
+_KNOWN: dict[
+    tuple[bytes, tuple[str, ...], bool], Schema
+] = {}  # discovered schemas by their Arrow form
+_KNOWN_MAX = 256
+_KNOWN_LOCK = threading.Lock()
+
+
 def discovered_schema(arrow: pa.Schema, *, keep_nullability: bool = False) -> Schema:
     """A found schema: fields nullable (unless the source declares them not, and
-    ``keep_nullability``), and nullable fields, nested ones too, defaulting to NULL."""
+    ``keep_nullability``), and nullable fields, nested ones too, defaulting to NULL.
+
+    The files of a folder mostly share one Arrow schema, so each is built once: a
+    ``Schema`` is immutable, and the key (the fields' IPC form: names, types,
+    nullability and metadata, nested ones too; and the types' text) says everything it
+    is built from."""
+    try:
+        form = arrow.remove_metadata().serialize().to_pybytes()
+    except pa.ArrowException:  # a type IPC does not write: built every time
+        return _discovered_schema(arrow, keep_nullability)
+    # IPC writes an extension type as its storage with metadata: the types' text tells
+    # it from a plain field that carries the same metadata
+    key = (form, tuple(str(t) for t in arrow.types), keep_nullability)
+    known = _KNOWN.get(key)
+    if known is None:
+        known = _discovered_schema(arrow, keep_nullability)
+        with _KNOWN_LOCK:  # discoveries run in threads
+            if len(_KNOWN) >= _KNOWN_MAX:
+                del _KNOWN[next(iter(_KNOWN))]
+            _KNOWN[key] = known
+    return known
+
+
+def _discovered_schema(arrow: pa.Schema, keep_nullability: bool) -> Schema:
     return Schema(Field.from_arrow(_discovered(f, keep_nullability)) for f in arrow)
 
 

@@ -13,6 +13,7 @@ one folder per key, so that folders of different depths are typed too.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -58,13 +59,22 @@ def duckdb_types(values: Mapping[str, Sequence[str]]) -> dict[str, pa.DataType]:
     """The type DuckDB gives each partition key, from its values as written."""
     con = _duckdb().cursor()
     try:
-        with tempfile.TemporaryDirectory(prefix="schemacat-hive-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="schemacat-hive-", dir=_scratch()) as scratch:
             return {
                 key: _asked(con, Path(scratch) / str(i), found)
                 for i, (key, found) in enumerate(values.items())
             }
     finally:
         con.close()
+
+
+@functools.cache
+def _scratch() -> str | None:
+    """Where the scratch folders go: a memory file system when there is one (a folder of
+    100 partitions is 200 files made and removed: 50 ms on a disk, 2 ms in memory), else
+    the temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 @functools.cache

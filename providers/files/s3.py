@@ -6,7 +6,9 @@ public bucket, such as the open data on AWS); the endpoint from
 holding a Delta or Iceberg table is read through its metadata
 (``providers.files.tables``).  Objects are read by ranged GETs: a Parquet footer
 costs a few KB of a file of any size, and a JSON or CSV sample only the leading
-bytes it needs.
+bytes it needs.  The footers of a prefix of Parquet objects are fetched
+``CONCURRENT_GETS`` at a time, ahead of the reader that parses them in key order, within
+the discovery's one deadline.
 """
 
 from __future__ import annotations
@@ -21,16 +23,44 @@ from typing import Any, BinaryIO, TypeVar
 import pyarrow as pa
 
 from catalog.discovery import COMMON_OPTIONS, CompletionScope, Discovery, Options, Provider
-from catalog.errors import BadOption, SourceNotFound
+from catalog.errors import BadOption, DiscoveryError, SourceNotFound
 from catalog.secrets import redact
 from catalog.uri import locate
+from providers.files.blobs import compression
 from providers.files.blobset import BLOB_OPTIONS, discover_blobs, files_basis, sample_blobs
+from providers.files.formats import extension_format
+from providers.files.groups import choose
 from providers.files.iceberg import METADATA_FILE
-from providers.files.s3_calls import Transfer, before_send, error_code, within_deadline
+from providers.files.s3_calls import (
+    Transfer,
+    before_send,
+    error_code,
+    start_thread,
+    within_deadline,
+)
 from providers.files.tables import chosen, table_discovery, table_metadata
 
 T = TypeVar("T")
 _GLOB_CHARS = "*?["
+CONCURRENT_GETS = 16  # footers fetched at once (and botocore's connections kept)
+FOOTER_READ = 64 << 10  # what pyarrow reads first of a Parquet file: its last 64 KB
+
+
+class _Tail:
+    """An object's last bytes, fetched ahead by a worker, or by the reader if no worker
+    has started on them; whoever claims them first fetches them."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.data: bytes | None = None  # None: not fetched (failed), the reader asks itself
+        self.done = threading.Event()
+        self._claimed = False
+        self._lock = threading.Lock()
+
+    def claim(self) -> bool:
+        with self._lock:
+            claimed, self._claimed = self._claimed, True
+            return not claimed
 
 
 class S3Blob:
@@ -40,17 +70,28 @@ class S3Blob:
         self.client, self.bucket, self.key, self.size = client, bucket, key, size
         self.name = f"s3://{bucket}/{key}"
         self._transfer = transfer
+        self._tail: _Tail | None = None  # see fetch_footers_ahead
 
     def read_range(self, start: int, length: int) -> bytes:
         if length <= 0:
             return b""
-        end = min(start + length, self.size) - 1
+        tail, end = self._tail, min(start + length, self.size)
+        if tail is not None and start >= tail.start:
+            self._tail = None  # served once: pyarrow reads a footer's tail once
+            if not tail.claim():  # a worker has it, or is fetching it
+                tail.done.wait()
+                if tail.data is not None:
+                    return tail.data[start - tail.start : end - tail.start]
+        return self.get(start, end)
+
+    def get(self, start: int, end: int) -> bytes:
+        """The bytes from ``start`` up to ``end``, by a ranged GET."""
         with self._transfer.request(f"reading {self.name}"):
             response = self.client.get_object(
-                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}"
+                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}"
             )
             data: bytes = response["Body"].read()
-        self._transfer.bytes_read += len(data)
+        self._transfer.read(len(data))
         return data
 
     def stream(self) -> BinaryIO:
@@ -68,7 +109,7 @@ class _Counted:
     def read(self, size: int = -1) -> bytes:
         with self._transfer.request(f"reading {self._name}"):
             data: bytes = self._body.read(size if size >= 0 else None)
-        self._transfer.bytes_read += len(data)
+        self._transfer.read(len(data))
         return data
 
     def close(self) -> None:
@@ -96,6 +137,7 @@ class S3Provider(Provider):
             if chosen_table:
                 found = table_discovery(chosen_table[0], chosen_table[1], uri)
             else:
+                fetch_footers_ahead(blobs, root, uri, options, transfer)
                 found = discover_blobs(blobs, root, uri, options)
             return found.with_details(bytes_read=transfer.bytes_read)
 
@@ -104,6 +146,7 @@ class S3Provider(Provider):
     async def sample(self, uri: str, options: Options) -> pa.Table:
         def run(transfer: Transfer) -> pa.Table:
             blobs, root, _ = self.objects(uri, options, transfer)
+            fetch_footers_ahead(blobs, root, uri, options, transfer)
             return sample_blobs(blobs, root, uri, options)
 
         return await self._within_deadline(run, uri, options)
@@ -178,6 +221,7 @@ class S3Provider(Provider):
                     connect_timeout=options.timeout,
                     read_timeout=options.timeout,
                     retries={"max_attempts": 2, "mode": "standard"},
+                    max_pool_connections=CONCURRENT_GETS,
                     signature_version=UNSIGNED if anonymous else None,
                 )
                 client = boto3.client("s3", endpoint_url=key[0], region_name=key[1], config=config)
@@ -227,6 +271,56 @@ class S3Provider(Provider):
             if table
             else None,
         )
+
+
+def fetch_footers_ahead(
+    blobs: list[S3Blob], root: str, uri: str, options: Options, transfer: Transfer
+) -> None:
+    """Start fetching the footers of the Parquet objects a discovery of ``blobs`` reads,
+    ``CONCURRENT_GETS`` at a time in key order, while it parses them one by one.
+
+    The same ranged GETs it would send (the last ``FOOTER_READ`` bytes of each), under the
+    same deadline: a GET that fails is left to the reader, who sends it again in its turn
+    and meets the error there, so what is found, and what fails, is as without this."""
+    try:
+        read = choose(blobs, options.format, root, uri).read
+        read = read[: options.integer("max_files", 100)]
+    except DiscoveryError:  # the discovery says why, in its turn
+        return
+
+    def parquet(blob: Any) -> bool:  # read as Parquet by its footer, not told by its content
+        if compression(blob.name):
+            return False
+        return options.format == "parquet" or (
+            options.format == "auto" and extension_format(blob.name) == "parquet"
+        )
+
+    if len(read) < 2 or not all(map(parquet, read)):
+        return
+    tails = []
+    for blob in read:
+        if isinstance(blob, S3Blob):
+            blob._tail = _Tail(max(0, blob.size - FOOTER_READ))
+            tails.append((blob, blob._tail))
+    queue, lock, stop = iter(tails), threading.Lock(), threading.Event()
+
+    def work() -> None:
+        while not stop.is_set() and not transfer.abandoned:
+            with lock:
+                blob, tail = next(queue, (None, None))
+            if blob is None or tail is None:
+                return
+            if not tail.claim():  # the reader came first
+                continue
+            try:
+                tail.data = blob.get(tail.start, blob.size)
+            except Exception:  # the reader meets it in its turn; no more GETs ahead
+                stop.set()
+            finally:
+                tail.done.set()
+
+    for _ in range(min(CONCURRENT_GETS, len(tails))):
+        start_thread(transfer, work)
 
 
 def _list(client: Any, bucket: str, prefix: str, transfer: Transfer) -> Iterator[tuple[str, int]]:

@@ -5,7 +5,9 @@ retries), not each request: botocore applies its connect and read timeouts to ea
 attempt, and retries, so a timeout of 3 s could take 10.  So the discovery runs in a
 thread of its own while the caller waits until the deadline and no longer; a request
 that would start after the deadline (a retry, the next GET) is not sent, and a thread
-given up on ends at its next request.  Messages say how long it really took, and why:
+given up on ends at its next request; so do the threads that fetch Parquet footers ahead
+(``providers.files.s3``), several requests under way at once, of which a message names
+the one sent first.  Messages say how long it really took, and why:
 connection refused, a host name that does not resolve, no answer, an HTTP status.
 """
 
@@ -38,18 +40,32 @@ class Transfer:
     def __init__(self, deadline: Deadline, endpoint: str, uri: str) -> None:
         self.deadline, self.endpoint, self.uri = deadline, endpoint, uri
         self.bytes_read = 0
-        self.waiting: str | None = None
         self.abandoned = False
+        self._under_way: list[str] = []  # several at once when footers are fetched ahead
+        self._lock = threading.Lock()
+
+    @property
+    def waiting(self) -> str | None:
+        """The request under way (the one sent first, of several), if any."""
+        with self._lock:
+            return self._under_way[0] if self._under_way else None
 
     @contextlib.contextmanager
     def request(self, what: str) -> Iterator[None]:
         """Mark the S3 request ``what`` (``listing s3://b/p/``) as under way."""
         self.check()
-        self.waiting = what
+        with self._lock:
+            self._under_way.append(what)
         try:
             yield
         finally:
-            self.waiting = None
+            with self._lock:
+                self._under_way.remove(what)
+
+    def read(self, size: int) -> None:
+        """Count ``size`` bytes read (from any of the discovery's threads)."""
+        with self._lock:
+            self.bytes_read += size
 
     def check(self) -> None:
         if self.abandoned or self.deadline.left <= 0:
@@ -57,7 +73,8 @@ class Transfer:
 
     def no_answer(self) -> SourceUnreachable:
         timeout = f"raise timeout (now {self.deadline.seconds:g})"
-        if self.waiting is None:  # between requests: reading what came took the time
+        waiting = self.waiting
+        if waiting is None:  # between requests: reading what came took the time
             return SourceUnreachable(
                 f"the discovery of {self.uri} from S3 at {self.endpoint} did not finish "
                 f"within the timeout ({self.deadline.took()})",
@@ -65,7 +82,7 @@ class Transfer:
             )
         return SourceUnreachable(
             f"S3 at {self.endpoint} sent no answer within the timeout "
-            f"({self.deadline.took()}) while {self.waiting}",
+            f"({self.deadline.took()}) while {waiting}",
             hint="the endpoint is slow or does not answer: check endpoint_url (or "
             f"AWS_ENDPOINT_URL) and the network, or {timeout}",
         )
@@ -85,6 +102,17 @@ def before_send(**_: Any) -> None:
     transfer: Transfer | None = getattr(_local, "transfer", None)
     if transfer is not None:
         transfer.check()
+
+
+def start_thread(transfer: Transfer, work: Callable[[], None]) -> None:
+    """``work()`` in a daemon thread of ``transfer``'s discovery (so botocore's hook keeps
+    its deadline); like the discovery's own thread, one given up on holds nothing open."""
+
+    def run() -> None:
+        _local.transfer = transfer
+        work()
+
+    threading.Thread(target=run, name="schemacat-s3-get", daemon=True).start()
 
 
 async def within_deadline(transfer: Transfer, work: Callable[[], T]) -> T:

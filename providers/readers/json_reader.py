@@ -98,12 +98,20 @@ def _is_json(line: bytes) -> bool:
 
 
 def _cut(data: bytes, sample_size: int, complete: bool) -> bytes:
-    """The first ``sample_size`` whole lines."""
-    if data.count(b"\n") < sample_size:
+    """The first ``sample_size`` whole lines: their newlines found from the start, or, when
+    fewer lines follow them, from the end (a find a line costs 30 ms on 100,000 lines, and
+    a read holds few lines more than the sample)."""
+    total = data.count(b"\n")
+    if total < sample_size:
         return data if complete else data[: data.rfind(b"\n") + 1]
-    end = -1
-    for _ in range(sample_size):
-        end = data.find(b"\n", end + 1)
+    if total - sample_size < sample_size:
+        end = len(data)
+        for _ in range(total - sample_size + 1):  # newline number total, ..., sample_size
+            end = data.rfind(b"\n", 0, end)
+    else:
+        end = -1
+        for _ in range(sample_size):
+            end = data.find(b"\n", end + 1)
     return data[: end + 1]
 
 
@@ -143,6 +151,8 @@ def read_raw(body: bytes) -> pa.Table | None:
 
 
 def _utf8(body: bytes) -> bool:
+    if body.isascii():  # checked in C without building the text
+        return True
     try:
         body.decode()
     except UnicodeDecodeError:
@@ -151,9 +161,12 @@ def _utf8(body: bytes) -> bool:
 
 
 def _read(body: bytes, explicit: pa.Schema | None, block: int) -> pa.Table:
+    """pyarrow's reader, on its thread pool only when there are several blocks to share
+    out: one block is parsed by one thread anyway, and handing it over costs more than a
+    small file's parse (a folder of small files pays it on every file)."""
     behavior = "infer" if explicit is None else "error"
     parse = pa_json.ParseOptions(explicit_schema=explicit, unexpected_field_behavior=behavior)
-    read = pa_json.ReadOptions(block_size=block)
+    read = pa_json.ReadOptions(block_size=block, use_threads=len(body) > block)
     return pa_json.read_json(io.BytesIO(body), read_options=read, parse_options=parse)
 
 

@@ -221,3 +221,48 @@ def test_statistics_of_nanosecond_values() -> None:
     )
     assert stats["of_day"].example == "00:00:00.000000005"
     assert stats["micro"].max == "1970-01-01T00:00:00.000002"
+
+
+def test_a_discovered_schema_is_built_once_for_each_arrow_form() -> None:
+    """Files of a folder share a schema, built once; anything it is built from (names,
+    types, nullability, field metadata, nested ones too, and keep_nullability) tells
+    two apart, while schema-level metadata (a writer's pandas notes) does not."""
+    import pyarrow as pa
+
+    from catalog.infer import discovered_schema
+
+    item = pa.struct([pa.field("sku", pa.string(), nullable=False)])
+    arrow = pa.schema([pa.field("id", pa.int64(), nullable=False), pa.field("items", item)])
+    first = discovered_schema(arrow, keep_nullability=True)
+    assert discovered_schema(arrow, keep_nullability=True) is first
+    noted = arrow.with_metadata({"pandas": "{}"})
+    assert discovered_schema(noted, keep_nullability=True) is first
+    loose = discovered_schema(arrow)
+    assert [f.nullable for f in loose] == [True, True]
+    assert [f.nullable for f in first] == [False, True]
+    commented = pa.schema(
+        [arrow.field(0).with_metadata({"schemacat:comment": "the key"}), arrow.field(1)]
+    )
+    assert discovered_schema(commented, keep_nullability=True).fields[0].comment == "the key"
+    assert first.fields[0].comment is None
+    deeper = pa.schema(
+        [arrow.field(0), pa.field("items", pa.struct([pa.field("sku", pa.string())]))]
+    )
+    assert discovered_schema(deeper, keep_nullability=True).fields[1].type != first.fields[1].type
+    extension = pa.schema([pa.field("j", pa.json_())])
+    meta = {b"ARROW:extension:name": b"arrow.json", b"ARROW:extension:metadata": b""}
+    plain = pa.schema([pa.field("j", pa.string(), metadata=meta)])
+    assert discovered_schema(extension).fields[0].sql_type == "JSON"
+    assert discovered_schema(plain).fields[0].sql_type == "VARCHAR"
+
+
+@pytest.mark.parametrize("extra", [0, 1, 5, 40])
+@pytest.mark.parametrize("sample", [1, 3, 20])
+def test_a_sample_of_lines_is_cut_at_its_last_line(sample: int, extra: int) -> None:
+    """The first ``sample`` lines of a read holding more (a few, or many more)."""
+    lines = [json.dumps({"n": i, "pad": "x" * (i % 7)}) for i in range(sample + extra)]
+    data = ("\n".join(lines) + "\n").encode()
+    found = infer_json(data, False, sample, "lines.ndjson")
+    assert found.sampled == sample
+    assert found.table is not None
+    assert found.table.column("n").to_pylist() == list(range(sample))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -190,3 +191,93 @@ async def test_a_public_object_is_read_anonymously(
     assert types(found) == {"station": "VARCHAR", "elevation_m": "BIGINT"}
     with pytest.raises(AccessDenied, match="denied"):  # unsigned requests read public objects only
         await discover(s3, private, anonymous="true")
+
+
+def _parts(client: Any, bucket: str, count: int) -> None:
+    """``count`` Parquet objects under ``parts/``: every third with a column more, some
+    larger than the 64 KB footer read, some smaller (read whole)."""
+
+    def put(i: int) -> None:
+        rows = 20_000 if i % 2 else 10
+        columns: dict[str, Any] = {"id": pa.array(range(i, i + rows)), "part": [i] * rows}
+        if i % 3 == 0:
+            columns[f"extra_{i}"] = pa.array([float(i)] * rows)
+        body = samples.parquet(pa.table(columns), compression="none")
+        client.put_object(Bucket=bucket, Key=f"parts/p-{i:03d}.parquet", Body=body)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, range(count)))
+
+
+def _footers_one_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    from providers.files import s3 as s3_module
+
+    monkeypatch.setattr(s3_module, "fetch_footers_ahead", lambda *_: None)
+
+
+async def test_footers_fetched_ahead_find_what_one_after_another_finds(
+    s3: Service, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _parts(boto3.client("s3", endpoint_url=s3.address), bucket, 40)
+    uri = f"s3://{bucket}/parts/"
+    ahead = await discover(s3, uri, max_files=35)
+    table = await sample(uri, endpoint_url=s3.address, max_files=35, sample_size=3)
+    _footers_one_after_another(monkeypatch)
+    catalog.clear_cache()
+    one_by_one = await discover(s3, uri, max_files=35)
+    assert ahead.schema == one_by_one.schema
+    assert ahead.facts() == one_by_one.facts()  # stats, files in order, bytes read
+    assert ahead.details["files_read"] == [f"{uri}p-{i:03d}.parquet" for i in range(35)]
+    assert table.equals(await sample(uri, endpoint_url=s3.address, max_files=35, sample_size=3))
+
+
+async def test_footers_are_fetched_concurrently(s3: Service, bucket: str) -> None:
+    """Through a link that holds each chunk 0.1 s, the footers' GETs overlap: several
+    connections are open at once (one after another, one connection serves them all)."""
+    from tests.services.proxy import relay
+
+    _parts(boto3.client("s3", endpoint_url=s3.address), bucket, 32)
+    port = free_port()
+    with relay(port, int(s3.address.rsplit(":", 1)[1])) as link:
+        link.delay = 0.1
+        found = await catalog.discover_schema(
+            f"s3://{bucket}/parts/", endpoint_url=f"http://127.0.0.1:{port}", timeout=20
+        )
+    assert len(found.details["files_read"]) == 32
+    assert link.most_open > 2 * 4, link.most_open  # more than 4 connections at once
+
+
+async def test_a_footer_get_that_fails_ahead_fails_in_its_turn(
+    s3: Service, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader sends a failed GET again and meets its error in key order: the same
+    error as one after another, none of a later object's."""
+    from botocore.exceptions import ClientError
+
+    from providers.files.s3 import S3Blob
+
+    _parts(boto3.client("s3", endpoint_url=s3.address), bucket, 24)
+    get = S3Blob.get
+
+    def failing(self: S3Blob, start: int, end: int) -> bytes:
+        if self.key.endswith(("p-007.parquet", "p-019.parquet")):
+            error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+            raise ClientError(error, "GetObject")  # type: ignore[arg-type]
+        return get(self, start, end)
+
+    monkeypatch.setattr(S3Blob, "get", failing)
+    with pytest.raises(AccessDenied, match=r"access to s3://.* is denied"):
+        await discover(s3, f"s3://{bucket}/parts/")
+    calls: list[str] = []
+
+    def flaky(self: S3Blob, start: int, end: int) -> bytes:  # fails ahead, not in its turn
+        calls.append(self.key)
+        if self.key.endswith("p-007.parquet") and threading.current_thread().name.endswith("-get"):
+            raise ConnectionResetError("gone")
+        return get(self, start, end)
+
+    monkeypatch.setattr(S3Blob, "get", flaky)
+    catalog.clear_cache()
+    found = await discover(s3, f"s3://{bucket}/parts/")
+    assert len(found.details["files_read"]) == 24
+    assert calls.count(f"parts/p-{7:03d}.parquet") in (1, 2)  # 2 if the worker had it first

@@ -232,3 +232,18 @@ def test_an_endpoint_that_goes_away_while_read_is_a_clear_error(slow: Slow) -> N
     out = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert_clear(out)
     assert f"S3 at {slow.endpoint}" in stderr and stated(stderr) <= took < 10, stderr
+
+
+def test_footers_fetched_together_share_the_one_deadline(slow: Slow) -> None:
+    """Footers fetched several at a time: the discovery still stops at the timeout, and
+    says which object it was reading."""
+    client = boto3.client("s3", endpoint_url=slow.endpoint)
+    for i in range(40):
+        client.put_object(Bucket=slow.bucket, Key=f"m/p-{i:02d}.parquet", Body=samples.parquet())
+    slow.link.delay = 0.4  # the listing, 0.8 s; then 16 GETs at once, 0.8 s each
+    uri = f"s3://{slow.bucket}/m/?endpoint_url={slow.endpoint}&timeout=2"
+    out, took = discover(uri)
+    assert_clear(out)
+    assert "sent no answer within the timeout (after 2." in out.stderr
+    assert f"while reading s3://{slow.bucket}/m/p-" in out.stderr
+    assert took < 4.5 and 2 <= stated(out.stderr) <= took

@@ -17,6 +17,7 @@ class Link:
 
     delay: float = 0.0  # seconds each chunk waits before it goes on
     down: bool = False  # refuse new connections
+    most_open: int = 0  # the most directions of connections open at once (two each)
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _open: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
 
@@ -44,6 +45,7 @@ def relay(port: int, target_port: int, *, context: ssl.SSLContext | None = None)
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         link._open.add(writer)
+        link.most_open = max(link.most_open, len(link._open))
         try:
             while data := await reader.read(65536):
                 if link.delay:
