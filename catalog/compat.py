@@ -144,9 +144,14 @@ def history(
     avro_binary: bool = False,
 ) -> list[CompatibilityResult]:
     """Each schema checked against those before it, as ``mode`` says (the first against
-    none): what SHOW SCHEMA COMPATIBILITY shows."""
+    none): what SHOW SCHEMA COMPATIBILITY shows.  Under a transitive mode, the versions
+    that ``_settled_in_turn`` clears are not compared pair by pair."""
+    mode = normalize_mode(mode)
+    settled = _settled_in_turn(schemas, mode) if transitive(mode) else [False] * len(schemas)
     return [
-        check_compatibility(
+        CompatibilityResult(mode, (), tuple(versions[:i]))
+        if clear
+        else check_compatibility(
             schema,
             schemas[:i],
             mode,
@@ -154,8 +159,48 @@ def history(
             new_label=f"version {versions[i]}",
             avro_binary=avro_binary,
         )
-        for i, schema in enumerate(schemas)
+        for i, (schema, clear) in enumerate(zip(schemas, settled, strict=True))
     ]
+
+
+def _settled_in_turn(schemas: Sequence[Schema], mode: str) -> list[bool]:
+    """For each schema, whether the quick path clears it against every one before it
+    (as ``_plainly_readable`` would, pair by pair), from what the earlier ones have in
+    common: for each column, the signatures it had, in how many schemas it was, whether
+    one lacked a default.  A flat history of N schemas of W columns costs N x W, not
+    N x N x W; a schema this cannot clear is checked pair by pair."""
+    backward, forward = mode.startswith(("BACKWARD", "FULL")), mode.startswith(("FORWARD", "FULL"))
+    had: dict[str, set[tuple[Any, ...]]] = {}  # column -> its signatures so far
+    count: dict[str, int] = {}  # column -> in how many schemas so far
+    no_default: set[str] = set()  # columns some schema so far has without a default
+    names: set[str] = set()  # the record names so far
+    flat, out = True, []
+    for k, schema in enumerate(schemas):
+        index = _index(schema)
+        flat = flat and index.flat
+        name = _short(schema.name) if schema.name else None
+        clear = flat and (name is None or names <= {name})
+        own = {signature[0]: signature for signature in index.signatures}
+        if clear and backward:  # this schema reads each earlier one
+            clear = all(
+                had.get(column, {signature}) == {signature}
+                and (count.get(column, 0) == k or column in index.defaults)
+                for column, signature in own.items()
+            )
+        if clear and forward:  # each earlier one reads this schema
+            clear = all(
+                seen == {own[column]} if column in own else column not in no_default
+                for column, seen in had.items()
+            )
+        out.append(clear)
+        for column, signature in own.items():
+            had.setdefault(column, set()).add(signature)
+            count[column] = count.get(column, 0) + 1
+            if column not in index.defaults:
+                no_default.add(column)
+        if name is not None:
+            names.add(name)
+    return out
 
 
 def can_read(reader: Schema, writer: Schema, *, avro_binary: bool = False) -> list[Issue]:

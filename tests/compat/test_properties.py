@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.compat import _plainly_readable, _Resolver, check_compatibility
+from catalog.compat import _plainly_readable, _Resolver, check_compatibility, history
 from catalog.modes import MODES
 from catalog.schema import NO_DEFAULT, Field, Schema
 from tests.strategies import arrow_types, fields, schemas
@@ -95,3 +95,32 @@ def test_alike_schemas_get_one_verdict(
     for mode in ("BACKWARD", "FORWARD", "FULL"):
         alone = check_compatibility(new, [earlier], mode).compatible
         assert check_compatibility(new, [other], mode).compatible == alone
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from("abcd"), st.sampled_from([pa.int32(), pa.int64(), pa.string()]),
+                      st.booleans(), st.booleans()),
+            max_size=4, unique_by=lambda c: c[0],
+        ),
+        min_size=1, max_size=6,
+    ),
+    st.sampled_from([m for m in MODES if m.endswith("_TRANSITIVE")]),
+)  # fmt: skip
+def test_a_history_in_turn_is_judged_as_pair_by_pair(
+    columns: list[list[tuple[str, pa.DataType, bool, bool]]], mode: str
+) -> None:
+    """SHOW SCHEMA COMPATIBILITY clears a flat history from what its versions have in
+    common; every verdict and issue is the one checking each pair gives."""
+    schemas = [
+        Schema([Field(n, t, nullable, None if d else NO_DEFAULT) for n, t, nullable, d in cols])
+        for cols in columns
+    ]
+    numbers = list(range(1, len(schemas) + 1))
+    for i, found in enumerate(history(schemas, numbers, mode)):
+        alone = check_compatibility(
+            schemas[i], schemas[:i], mode, versions=numbers[:i], new_label=f"version {i + 1}"
+        )
+        assert found == alone
