@@ -18,81 +18,64 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def record(name: str, *fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "record", "name": name, "fields": list(fields), **extra}
-
-
-def field(name: str, type_: Any, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "type": type_, **extra}
-
-
-def enum(name: str, *symbols: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "enum", "name": name, "symbols": list(symbols), **extra}
-
-
-def fixed(name: str, size: int, **extra: Any) -> dict[str, Any]:
-    return {"type": "fixed", "name": name, "size": size, **extra}
-
-
-def decimal(precision: int, scale: int) -> dict[str, Any]:
-    return {"type": "bytes", "logicalType": "decimal", "precision": precision, "scale": scale}
-
-
-NULL, BOOLEAN, INT, LONG, FLOAT, DOUBLE, STRING, BYTES = (
-    "null", "boolean", "int", "long", "float", "double", "string", "bytes",
-)  # fmt: skip
-INT_ARRAY = {"type": "array", "items": INT}
-LONG_ARRAY = {"type": "array", "items": LONG}
-STRING_ARRAY = {"type": "array", "items": STRING}
-INT_MAP = {"type": "map", "values": INT}
-LONG_MAP = {"type": "map", "values": LONG}
-STRING_MAP = {"type": "map", "values": STRING}
-ENUM1_AB = enum("Enum1", "A", "B")
-ENUM1_ABC = enum("Enum1", "A", "B", "C")
-ENUM1_BC = enum("Enum1", "B", "C")
-ENUM2_AB = enum("Enum2", "A", "B")
-EMPTY_UNION: list[Any] = []
-INT_UNION, LONG_UNION, FLOAT_UNION = [INT], [LONG], [FLOAT]
-DOUBLE_UNION, STRING_UNION, BYTES_UNION = [DOUBLE], [STRING], [BYTES]
-INT_STRING_UNION, STRING_INT_UNION = [INT, STRING], [STRING, INT]
-INT_FLOAT_UNION, INT_LONG_UNION = [INT, FLOAT], [INT, LONG]
-INT_LONG_FLOAT_DOUBLE_UNION = [INT, LONG, FLOAT, DOUBLE]
-FIXED_4, FIXED_8 = fixed("Fixed", 4), fixed("Fixed", 8)
-
-EMPTY_RECORD1 = record("Record1")
-EMPTY_RECORD2 = record("Record2")
-A_INT_RECORD1 = record("Record1", field("a", INT))
-A_LONG_RECORD1 = record("Record1", field("a", LONG))
-A_INT_B_INT_RECORD1 = record("Record1", field("a", INT), field("b", INT))
-A_DINT_RECORD1 = record("Record1", field("a", INT, default=0))
-A_INT_B_DINT_RECORD1 = record("Record1", field("a", INT), field("b", INT, default=0))
-A_DINT_B_DINT_RECORD1 = record("Record1", field("a", INT, default=0), field("b", INT, default=0))
-A_DINT_B_DFIXED_4_RECORD1 = record("Record1", field("a", INT, default=0), field("b", FIXED_4))
-A_DINT_B_DFIXED_8_RECORD1 = record("Record1", field("a", INT, default=0), field("b", FIXED_8))
-A_DINT_B_DINT_STRING_UNION_RECORD1 = record(
-    "Record1", field("a", INT, default=0), field("b", INT_STRING_UNION, default=0)
-)
-A_DINT_B_DINT_UNION_RECORD1 = record(
-    "Record1", field("a", INT, default=0), field("b", INT_UNION, default=0)
-)
-A_DINT_B_DENUM_1_RECORD1 = record("Record1", field("a", INT, default=0), field("b", ENUM1_AB))
-A_DINT_B_DENUM_2_RECORD1 = record("Record1", field("a", INT, default=0), field("b", ENUM2_AB))
-NS_RECORD1 = record("Record1", field("f1", [NULL, {"type": "array", "items": record(
-    "InnerRecord1", field("a", INT), namespace="ns1")}]))  # fmt: skip
-NS_RECORD2 = record("Record1", field("f1", [NULL, {"type": "array", "items": record(
-    "InnerRecord1", field("a", INT), namespace="ns2")}]))  # fmt: skip
-ENUM_AB_ENUM_DEFAULT_A_RECORD = record(
-    "Record", field("Field", enum("Schema", "A", "B", default="A"))
-)
-ENUM_ABC_ENUM_DEFAULT_A_RECORD = record(
-    "Record", field("Field", enum("Schema", "A", "B", "C", default="A"))
-)
-ENUM_AB_FIELD_DEFAULT_A_ENUM_DEFAULT_B_RECORD = record(
-    "Record", field("Field", enum("Schema", "A", "B", default="B"), default="A")
-)
-ENUM_ABC_FIELD_DEFAULT_B_ENUM_DEFAULT_A_RECORD = record(
-    "Record", field("Field", enum("Schema", "A", "B", "C", default="A"), default="B")
+# Avro's TestSchemas, shared with the cases of the native Avro checker
+from tests.compat.avro_native_cases import (
+    A_DINT_B_DENUM_1_RECORD1,
+    A_DINT_B_DENUM_2_RECORD1,
+    A_DINT_B_DFIXED_4_RECORD1,
+    A_DINT_B_DFIXED_8_RECORD1,
+    A_DINT_B_DINT_RECORD1,
+    A_DINT_B_DINT_STRING_UNION_RECORD1,
+    A_DINT_B_DINT_UNION_RECORD1,
+    A_DINT_RECORD1,
+    A_INT_B_DINT_RECORD1,
+    A_INT_B_INT_RECORD1,
+    A_INT_RECORD1,
+    A_LONG_RECORD1,
+    BOOLEAN,
+    BYTES,
+    BYTES_UNION,
+    DOUBLE,
+    DOUBLE_UNION,
+    EMPTY_RECORD1,
+    EMPTY_RECORD2,
+    EMPTY_UNION,
+    ENUM1_AB,
+    ENUM1_ABC,
+    ENUM1_BC,
+    ENUM2_AB,
+    ENUM_AB_ENUM_DEFAULT_A_RECORD,
+    ENUM_AB_FIELD_DEFAULT_A_ENUM_DEFAULT_B_RECORD,
+    ENUM_ABC_ENUM_DEFAULT_A_RECORD,
+    ENUM_ABC_FIELD_DEFAULT_B_ENUM_DEFAULT_A_RECORD,
+    FIXED_4,
+    FIXED_8,
+    FLOAT,
+    FLOAT_UNION,
+    INT,
+    INT_ARRAY,
+    INT_FLOAT_UNION,
+    INT_LONG_FLOAT_DOUBLE_UNION,
+    INT_LONG_UNION,
+    INT_MAP,
+    INT_STRING_UNION,
+    INT_UNION,
+    LONG,
+    LONG_ARRAY,
+    LONG_MAP,
+    LONG_UNION,
+    NS_RECORD1,
+    NS_RECORD2,
+    NULL,
+    STRING,
+    STRING_ARRAY,
+    STRING_INT_UNION,
+    STRING_MAP,
+    STRING_UNION,
+    decimal,
+    field,
+    fixed,
+    record,
 )
 
 # (reader, writer): compatible.
