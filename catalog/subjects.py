@@ -74,6 +74,7 @@ class Subjects:
     ) -> SchemaVersion:
         """Register a schema under ``subject`` (made if new), checked against the
         subject's mode first; the version that holds the same schema, if one does."""
+        _valid_subject(subject)
         await self._writable(subject)
         checked = await self.checked_schema(registration, normalize=normalize)
         default = await self.default_compatibility()
@@ -504,6 +505,18 @@ def _is_record(registration: Registration) -> bool:
     if registration.schema_type == AVRO:
         return isinstance(node, dict) and node.get("type") in ("record", "error")
     return isinstance(node, dict) and node.get("type") == "object"
+
+
+def _valid_subject(subject: str) -> None:
+    """42208 for a name no subject may have: empty, or holding a control character (a NUL
+    cannot even be stored in PostgreSQL)."""
+    if not subject or any(not c.isprintable() and c != " " for c in subject):
+        raise InvalidRequest(
+            f"the subject {subject!r} is not a valid subject name: it is empty or holds a "
+            "control character",
+            hint="name subjects with printable characters, such as orders-value",
+            code="INVALID_SUBJECT",
+        )
 
 
 async def _checked_against(

@@ -26,6 +26,7 @@ CODES: dict[str, tuple[int, int]] = {
     "INVALID_MODE": (422, 42204),
     "OPERATION_NOT_PERMITTED": (422, 42205),
     "REFERENCE_EXISTS": (422, 42206),
+    "INVALID_SUBJECT": (422, 42208),
 }
 
 

@@ -342,6 +342,13 @@ def test_encoded_slashes_in_subject_names(api: httpx.Client) -> None:
     assert api.get(f"/subjects/{encoded}/versions/latest").json()["subject"] == name
 
 
+def test_subject_names_that_cannot_be(api: httpx.Client) -> None:
+    for name in ("%00", "a%0Ab", "tab%09"):
+        message = error(api.post(f"/subjects/{name}/versions", json={"schema": V1}), 422, 42208)
+        assert "not a valid subject name" in message
+    assert register(api, f"spaced name {uuid.uuid4().hex[:6]}", V1)
+
+
 def test_content_types_the_clients_send(api: httpx.Client, subject: str) -> None:
     for content_type in (
         "application/vnd.schemaregistry.v1+json",
