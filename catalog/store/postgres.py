@@ -82,10 +82,11 @@ class PostgresStore(SQLStore):
     MIGRATIONS = MIGRATIONS
     FOR_UPDATE = " FOR UPDATE"
 
-    async def _lock_schema_ids(self, tx: Tx) -> None:
+    async def _lock_schema_ids(self, tx: Tx) -> bool:
         await tx.execute(
             "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}:schema-ids"
         )
+        return True
 
     def __init__(self, url: str, schema: str, pool: asyncpg.Pool) -> None:
         self.url = redact(url)

@@ -326,16 +326,16 @@ class SQLStore(Store):
             )
 
     # -- rows ----------------------------------------------------------------------
-    async def _lock_schema_ids(self, tx: Tx) -> None:
-        """Held while a new schema id is given, so two writers never give the same one
-        (SQLite's writers take turns anyway)."""
+    async def _lock_schema_ids(self, tx: Tx) -> bool:
+        """Held while a new schema id is given, so two writers never give the same one;
+        whether one was taken now (SQLite's writers take turns anyway: none is)."""
+        return False
 
     async def _schema_id(self, tx: Tx, registration: Registration) -> int:
         """The id of ``registration``: the one it has, or the next, never given before."""
         find = "SELECT id FROM schemas WHERE identity = $1"
         rows = await tx.fetch(find, registration.identity)
-        if not rows:
-            await self._lock_schema_ids(tx)
+        if not rows and await self._lock_schema_ids(tx):  # given meanwhile, maybe
             rows = await tx.fetch(find, registration.identity)
         if rows:
             return int(rows[0]["id"])
