@@ -31,22 +31,20 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from tests.conftest import drop_schema
+from tests.server.registry import served
 from tests.services import start_postgres
 
 SUBJECTS, VERSIONS = 100, 3
@@ -174,41 +172,6 @@ async def run_phase(
     return Phase(name, len(latencies), len(errors), elapsed, latencies, used, mine)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(catalog_url: str, log: Path) -> Iterator[tuple[str, int]]:
-    """``schemacat serve`` (one worker) on a free port: its URL and process id."""
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "catalog", "--catalog", catalog_url, "serve",
-             "--port", str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"schemacat serve did not start; see {log}")
-            time.sleep(0.1)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
 def seed(base: str) -> tuple[list[int], list[tuple[str, str]]]:
     """SUBJECTS subjects of VERSIONS versions each: the ids, and (subject, schema) pairs."""
     ids, pairs = [], []
@@ -283,8 +246,8 @@ def run(backend: str, url: str, args: argparse.Namespace, tmp: Path) -> None:
         f"{backend} catalog: {SUBJECTS} subjects x {VERSIONS} versions seeded; "
         f"{args.concurrency} {args.client} clients, {args.seconds:g} s a phase"
     )
-    with serving(url, tmp / f"serve-{backend}.log") as (base, pid):
-        report(*asyncio.run(measure(base, pid, args)))
+    with served(url, "--workers", "1", log=tmp / f"serve-{backend}.log") as (base, process):
+        report(*asyncio.run(measure(base, process.pid, args)))
 
 
 def run_postgres(args: argparse.Namespace, tmp: Path) -> None:
@@ -295,15 +258,7 @@ def run_postgres(args: argparse.Namespace, tmp: Path) -> None:
     try:
         run("postgresql", urlunsplit(parts._replace(query=query)), args, tmp)
     finally:
-
-        async def drop() -> None:
-            conn = await asyncpg.connect(service.address)
-            try:
-                await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            finally:
-                await conn.close()
-
-        asyncio.run(drop())
+        asyncio.run(drop_schema(service.address, schema))
         service.stop()
 
 

@@ -104,7 +104,12 @@ async def pg_catalog_url(postgres: Service) -> AsyncIterator[str]:
     """A catalog URL in its own PostgreSQL schema, dropped after the test."""
     schema = f"schemacat_test_{uuid.uuid4().hex[:12]}"
     yield with_query(postgres.address, schema=schema)
-    conn = await asyncpg.connect(postgres.address)
+    await drop_schema(postgres.address, schema)
+
+
+async def drop_schema(dsn: str, schema: str) -> None:
+    """Drop a catalog's PostgreSQL schema, its tables with it."""
+    conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:

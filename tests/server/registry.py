@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,29 +18,39 @@ from tests.services import free_port
 @contextmanager
 def serving(catalog_url: str, *args: str, log: Path | None = None) -> Iterator[str]:
     """The URL of a registry serving ``catalog_url``; stopped (SIGTERM) at the end."""
-    port = free_port()
-    out = log.open("w") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalog", "--catalog", catalog_url, "serve",
-         "--port", str(port), *args],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env={**os.environ},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"schemacat serve did not start (exit {process.poll()})")
-        time.sleep(0.1)
-    try:
+    with served(catalog_url, *args, log=log) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+
+
+@contextmanager
+def served(
+    catalog_url: str, *args: str, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``serving``, with the server's process (a benchmark reads its CPU time)."""
+    port = free_port()
+    with ExitStack() as stack:
+        out = stack.enter_context(log.open("w")) if log else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", "catalog", "--catalog", catalog_url, "serve",
+             "--port", str(port), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ},
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"schemacat serve did not start (exit {process.poll()})")
+            time.sleep(0.1)
+        try:
+            yield url, process
+        finally:
+            process.terminate()
+            process.wait(timeout=15)

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.cli.process import schemacat
-from tests.conftest import with_query
+from tests.conftest import drop_schema, with_query
 from tests.server.registry import serving
 from tests.services import Service
 
@@ -53,15 +52,7 @@ def backend(
     postgres: Service = request.getfixturevalue("postgres")
     schema = f"schemacat_rest_{uuid.uuid4().hex[:10]}"
     yield with_query(postgres.address, schema=schema)
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(postgres.address)
-        try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    asyncio.run(drop_schema(postgres.address, schema))
 
 
 @pytest.fixture(scope="module")
@@ -412,18 +403,10 @@ def test_store_failure_is_50001(postgres: Service) -> None:
     """A catalog that breaks under the server (its tables dropped) is a store error, not
     a bug."""
     schema = f"schemacat_broken_{uuid.uuid4().hex[:10]}"
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(postgres.address)
-        try:
-            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        finally:
-            await conn.close()
-
     url = with_query(postgres.address, schema=schema)
     with serving(url) as served, httpx.Client(base_url=served) as client:
         register(client, "s", V1)
-        asyncio.run(drop())
+        asyncio.run(drop_schema(postgres.address, schema))
         message = error(client.get("/subjects/s/versions"), 500, 50001)
         assert "bug" not in message and 'relation "streams" does not exist' in message
 
