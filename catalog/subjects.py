@@ -15,6 +15,7 @@ are per stream, else the catalog's.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from catalog.compat import CompatibilityResult
+from catalog import avro
+from catalog.compat import CompatibilityResult, Issue
 from catalog.errors import (
     DeletedState,
     IncompatibleSchema,
@@ -389,8 +391,6 @@ async def check_registered(
         if r is None or r.schema_type != registration.schema_type
     ]  # fmt: skip
     if other and normalize_mode(mode) != "NONE":
-        from catalog.compat import Issue
-
         return CompatibilityResult(
             normalize_mode(mode),
             tuple(
@@ -499,8 +499,6 @@ def registered(version: SchemaVersion) -> Registration:
 
 def _is_record(registration: Registration) -> bool:
     """Whether a schema's values are records (objects), whose fields are its columns."""
-    import json
-
     node = json.loads(registration.text)
     if registration.schema_type == AVRO:
         return isinstance(node, dict) and node.get("type") in ("record", "error")
@@ -551,10 +549,6 @@ def incompatible(subject: str, result: CompatibilityResult) -> IncompatibleSchem
 def _avro_view(text: str) -> Schema:
     """The columns SQL shows for an Avro schema: a record's fields (a type that refers to
     itself is JSON where it does), or one column ``value`` of another type."""
-    import json
-
-    from catalog import avro
-
     node = json.loads(text)
     if not (isinstance(node, dict) and node.get("type") in ("record", "error")):
         node = {"type": "record", "name": "Value", "fields": [{"name": "value", "type": node}]}
