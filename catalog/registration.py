@@ -83,13 +83,11 @@ def of_columns(schema: Schema, stream: str, format: str | None = None) -> Regist
     if format == "json_sr":
         return Registration(JSON, _compact(schema.to_json_schema()))
     try:
-        registration = Registration(
-            AVRO, _compact(schema.to_avro(schema.name or _avro_name(stream)))
-        )
-        registration.canonical  # noqa: B018  read (and kept): a default may be no value of its type
+        text = _compact(schema.to_avro(schema.name or _avro_name(stream)))
+        _canonical(AVRO, text)  # read once, kept for its id: a default may be no value of its type
     except AvroSchemaError:
         return Registration(JSON, _compact(schema.to_json_schema()))
-    return registration
+    return Registration(AVRO, text)
 
 
 def value_columns(schema: Schema) -> Schema:
