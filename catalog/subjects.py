@@ -34,6 +34,7 @@ from catalog.errors import (
     ReferenceExists,
     SchemaError,
     SchemaNotFound,
+    StreamExists,
     StreamNotFound,
     VersionNotFound,
 )
@@ -97,7 +98,10 @@ class Subjects:
         except StreamNotFound:
             spec = StreamSpec(name=subject, compatibility=None)
             version = NewVersion(checked.view, "registered", "created", None, checked.registration)
-            return await self.store.create_stream(spec, version)
+            try:
+                return await self.store.create_stream(spec, version)
+            except StreamExists:  # made meanwhile by another process: checked against it
+                return await self.register_schema(subject, registration, normalize=normalize)
 
     async def checked_schema(self, registration: Registration, *, normalize: bool) -> Checked:
         """A registration read (42201 when it is no valid schema of its type), its
