@@ -58,14 +58,15 @@ from catalog.store import (
 )
 from catalog.store.base import not_found, spec_changes
 from catalog.store.sql import to_the_end
-from catalog.subjects import Subjects, incompatible
+from catalog.subjects import incompatible
+from catalog.transfer import Transfers
 from catalog.words import versions
 
 COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
 
 
-class Catalog(Subjects):
+class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and more
     """A versioned catalog of streams.  Open with ``await Catalog.open(url)``."""
 
     def __init__(self, store: Store, discoverer: Discoverer | None = None) -> None:
@@ -83,6 +84,10 @@ class Catalog(Subjects):
 
     async def close(self) -> None:
         await self.store.close()
+
+    async def ping(self) -> None:
+        """Whether the store answers: one trivial query (``CatalogError`` if it cannot)."""
+        await self.store.ping()
 
     async def __aenter__(self) -> Self:
         return self

@@ -77,6 +77,12 @@ def _canonical(schema_type: str, text: str) -> str:
     return jsonschema_compat.canonical(text)
 
 
+def canonical_text_cache() -> tuple[int, int, int]:
+    """Hits, misses and entries of this process's cache of canonical texts."""
+    info = _canonical.cache_info()
+    return info.hits, info.misses, info.currsize
+
+
 def of_columns(schema: Schema, stream: str, format: str | None = None) -> Registration:
     """How a stream made in SQL is registered: Avro generated from its columns, or their
     JSON Schema for ksqlDB's ``JSON_SR`` format."""

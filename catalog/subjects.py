@@ -55,6 +55,7 @@ from catalog.words import versions as versions_text
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
 MODE_SETTING = "mode"
 LATEST = -1  # "latest" and -1 name the newest version
+MAX_NUMBER = 2**31 - 1  # ids and versions are Java ints in Confluent's registry
 
 
 @dataclass(frozen=True)
@@ -73,47 +74,114 @@ class Subjects:
 
     # -- registering -------------------------------------------------------------
     async def register_schema(
-        self, subject: str, registration: Registration, *, normalize: bool = False
+        self,
+        subject: str,
+        registration: Registration,
+        *,
+        normalize: bool = False,
+        schema_id: int | None = None,
+        version: int | None = None,
     ) -> SchemaVersion:
         """Register a schema under ``subject`` (made if new), checked against the
-        subject's mode first; the version that holds the same schema, if one does."""
+        subject's mode first; the version that holds the same schema, if one does.
+
+        As Confluent's registry does: a ``schema_id`` may be given only in IMPORT mode
+        (42205 otherwise), and IMPORT mode takes nothing else; there the schema keeps the
+        id and ``version`` given (the next number if none), unchecked for compatibility,
+        unless another schema holds the id or the version exists (42205); the same again
+        is its version.  Outside IMPORT mode, a ``version`` must be the next number
+        (42201).  A negative id and a version under 1 count as none, as Confluent reads
+        them."""
         _valid_subject(subject)
-        await self._writable(subject)
+        schema_id = None if schema_id is None or schema_id < 0 else schema_id
+        version = None if version is None or version < 1 else version
+        _in_range(schema_id, version)
+        pending = await self._registering(subject, imported=schema_id is not None)
         checked = await self.checked_schema(registration, normalize=normalize)
+        if schema_id is not None:
+            return await self._imported(subject, checked, schema_id, version, pending)
         default = await self.default_compatibility()
         try:
             async with self.store.writing(subject, deleted=True) as writer:
                 same = await writer.holding(checked.registration.identity)
-                if same is not None:
+                if same is not None and version in (None, same.version):
+                    _REGISTRATIONS["existing"] += 1
                     return same
+                if version is not None:
+                    await _next_number(writer, version)
                 mode = writer.stream.compatibility or default
                 live = await _checked_against(writer.versions, writer.latest, mode)
                 result = await check_registered(checked.registration, live, mode, writer.version_of)
                 if not result.compatible:
                     raise incompatible(writer.stream.name, result)
-                return await writer.append(
+                return _new(await writer.append(
                     NewVersion(checked.view, "registered", "registered",
                                registration=checked.registration)
-                )  # fmt: skip
+                ))  # fmt: skip
+        except StreamNotFound:
+            if version not in (None, 1):
+                raise _not_next(version, 1) from None
+            spec = StreamSpec(name=subject, compatibility=None)
+            new = NewVersion(checked.view, "registered", "created", None, checked.registration)
+            try:
+                return _new(await self._created(spec, new, pending))
+            except StreamExists:  # made meanwhile by another process: checked against it
+                return await self.register_schema(
+                    subject, registration, normalize=normalize, version=version
+                )
+
+    async def _imported(
+        self,
+        subject: str,
+        checked: Checked,
+        schema_id: int,
+        version: int | None,
+        pending: str | None,
+    ) -> SchemaVersion:
+        """IMPORT mode: the schema as version ``version`` (else the next) with ``schema_id``,
+        unchecked; the version there already when it holds this id."""
+        new = NewVersion(
+            checked.view, "registered", "imported", None, checked.registration,
+            number=version, schema_id=schema_id,
+        )  # fmt: skip
+        try:
+            async with self.store.writing(subject, deleted=True) as writer:
+                if version is None:
+                    there = await writer.holding(checked.registration.identity)
+                else:
+                    held = await writer.versions(deleted=True)
+                    there = next((v for v in held if v.version == version), None)
+                if there is not None and there.schema_id == schema_id:
+                    return there
+                return await writer.append(new)
         except StreamNotFound:
             spec = StreamSpec(name=subject, compatibility=None)
-            version = NewVersion(checked.view, "registered", "created", None, checked.registration)
             try:
-                return await self.store.create_stream(spec, version)
-            except StreamExists:  # made meanwhile by another process: checked against it
-                return await self.register_schema(subject, registration, normalize=normalize)
+                return await self._created(spec, new, pending)
+            except StreamExists:  # made meanwhile by another process
+                return await self._imported(subject, checked, schema_id, version, None)
 
-    async def checked_schema(self, registration: Registration, *, normalize: bool) -> Checked:
+    async def _created(self, spec: StreamSpec, new: NewVersion, mode: str | None) -> SchemaVersion:
+        """A new subject, with the mode set for it before it existed."""
+        created = await self.store.create_stream(spec, new)
+        if mode is not None:
+            await self.store.update_stream(spec.name, mode=mode)
+            await self.store.set_setting(_pending_mode(spec.name), None)
+        return created
+
+    async def checked_schema(
+        self, registration: Registration, *, normalize: bool, read: ReadVersion | None = None
+    ) -> Checked:
         """A registration read (42201 when it is no valid schema of its type), its
-        references resolved (40401, 40402 when one is missing), normalized if asked, and
-        its Arrow view."""
+        references resolved (40401, 40402 when one is missing) by ``read`` (the store's
+        live versions if None), normalized if asked, and its Arrow view."""
         if registration.schema_type not in TYPES:
             raise SchemaError(
                 f"schemaType {registration.schema_type} is not supported; "
                 f"schemacat registers {' and '.join(TYPES)} schemas",
                 hint="register it as AVRO or JSON",
             )
-        referenced = await _referenced(registration, self._live_version)
+        referenced = await _referenced(registration, read or self._live_version)
         text = registration.text
         if registration.schema_type == AVRO:
             parsed = parse(registration, referenced)
@@ -343,27 +411,92 @@ class Subjects:
             ) from None
 
     async def mode(self, subject: str | None = None) -> str:
-        """A subject's mode, else the catalog's (READWRITE unless set)."""
+        """A subject's mode, else the catalog's (READWRITE unless set).  A subject that
+        does not exist has the mode set for it, if one was (40401 if none was)."""
         if subject is not None:
-            stream = await self.store.get_stream(subject, deleted=True)
+            try:
+                stream = await self.store.get_stream(subject, deleted=True)
+            except StreamNotFound:
+                pending = await self.store.get_setting(_pending_mode(subject))
+                if pending:
+                    return pending
+                raise
             if stream.mode:
                 return stream.mode
         return await self.store.get_setting(MODE_SETTING) or "READWRITE"
 
-    async def set_mode(self, mode: str | None, subject: str | None = None) -> str | None:
-        """Set (None: drop) the catalog's or a subject's mode; the mode set."""
+    async def set_mode(
+        self, mode: str | None, subject: str | None = None, *, force: bool = False
+    ) -> str | None:
+        """Set (None: drop) the catalog's or a subject's mode; the mode set.  A subject
+        that does not exist yet keeps it for when it does.  As Confluent's registry does,
+        IMPORT is refused (42205) where subjects with live versions exist (the catalog's, or
+        the subject's), unless ``force``."""
         if mode is not None and mode.upper() not in MODES:
             raise InvalidRequest(
                 f"{mode!r} is not a mode; the modes are {', '.join(MODES)}",
                 code="INVALID_MODE",
             )
         mode = mode.upper() if mode else None
+        if mode == "IMPORT" and not force:
+            await self._importable(subject)
         if subject is None:
             await self.store.set_setting(MODE_SETTING, mode)
             return mode
-        async with self.store.writing(subject, deleted=True) as writer:
-            await writer.update(mode=mode)
+        try:
+            async with self.store.writing(subject, deleted=True) as writer:
+                await writer.update(mode=mode)
+        except StreamNotFound:
+            _valid_subject(subject)
+            await self.store.set_setting(_pending_mode(subject), mode)
+            return mode
+        if await self.store.get_setting(_pending_mode(subject)) is not None:
+            await self.store.set_setting(_pending_mode(subject), None)
         return mode
+
+    async def _importable(self, subject: str | None) -> None:
+        """42205 unless the subject (None: the catalog) holds no live version, or is in
+        IMPORT mode already."""
+        try:
+            if await self.mode(subject) == "IMPORT":
+                return
+        except StreamNotFound:
+            return
+        if subject is None:
+            live = bool(await self.store.list_streams())
+        else:
+            live = (await self.store.get_stream(subject, deleted=True)).latest_version > 0
+        if live:
+            raise NotPermitted(
+                "Cannot import since found existing subjects",
+                hint="IMPORT mode is for an empty registry or subject; add force=true to set "
+                "it anyway",
+            )
+
+    async def _registering(self, subject: str, *, imported: bool) -> str | None:
+        """Confluent's rules of registering under a mode: 42205 in a read-only mode, for
+        an id given outside IMPORT mode, and for none given in any other mode than
+        READWRITE.  The mode set for the subject before it existed, if one was."""
+        try:
+            stream = await self.store.get_stream(subject, deleted=True)
+            pending = None
+            mode = stream.mode or await self.mode()
+        except StreamNotFound:
+            pending = await self.store.get_setting(_pending_mode(subject))
+            mode = pending or await self.mode()
+        _not_read_only(subject, mode)
+        if imported and mode != "IMPORT":
+            raise NotPermitted(
+                f"Subject {subject} is not in import mode",
+                hint="a schema id may be given in IMPORT mode only: PUT /mode/{subject} "
+                '{"mode": "IMPORT"} first',
+            )
+        if not imported and mode != "READWRITE":
+            raise NotPermitted(
+                f"Subject {subject} is not in read-write mode",
+                hint="in IMPORT mode every schema is registered with its id",
+            )
+        return pending
 
     async def _writable(self, subject: str, *, config: bool = False) -> None:
         """42205 when the subject's mode (else the catalog's) keeps its schemas as they are."""
@@ -372,11 +505,8 @@ class Subjects:
         except StreamNotFound:
             stream = None
         mode = (stream.mode if stream else None) or await self.mode()
-        if mode in ("READONLY", "READONLY_OVERRIDE") and not config:
-            raise NotPermitted(
-                f"subject {subject!r} is in {mode} mode: its schemas cannot change",
-                hint="PUT /mode/{subject} READWRITE first",
-            )
+        if not config:
+            _not_read_only(subject, mode)
 
 
 async def check_registered(
@@ -439,6 +569,26 @@ async def _referenced(registration: Registration, read: ReadVersion) -> list[Ref
 
     await visit(registration.references)
     return list(out.values())
+
+
+#: registrations this process answered: a new version, or a schema the subject held already
+_REGISTRATIONS = {"new": 0, "existing": 0}
+
+
+def _new(version: SchemaVersion) -> SchemaVersion:
+    _REGISTRATIONS["new"] += 1
+    return version
+
+
+def registration_counts() -> dict[str, int]:
+    """How many registrations this process answered, by outcome (the server's metrics)."""
+    return dict(_REGISTRATIONS)
+
+
+def parsed_schema_cache() -> tuple[int, int, int]:
+    """Hits, misses and entries of this process's cache of parsed schemas."""
+    info = _parse.cache_info()
+    return info.hits, info.misses, info.currsize
 
 
 def parse(registration: Registration, referenced: Sequence[Referenced] = ()) -> Any:
@@ -507,6 +657,50 @@ def _is_record(registration: Registration) -> bool:
     if registration.schema_type == AVRO:
         return isinstance(node, dict) and node.get("type") in ("record", "error")
     return isinstance(node, dict) and node.get("type") == "object"
+
+
+def _not_read_only(subject: str, mode: str) -> None:
+    if mode in ("READONLY", "READONLY_OVERRIDE"):
+        raise NotPermitted(
+            f"subject {subject!r} is in {mode} mode: its schemas cannot change",
+            hint="PUT /mode/{subject} READWRITE first",
+        )
+
+
+def _pending_mode(subject: str) -> str:
+    """The setting that holds the mode set for a subject that does not exist yet."""
+    return f"{MODE_SETTING}:{subject.lower()}"
+
+
+def _in_range(schema_id: int | None, version: int | None) -> None:
+    """Ids and versions are Java ints in Confluent's registry: 42201, 42202 beyond."""
+    if schema_id is not None and schema_id > MAX_NUMBER:
+        raise InvalidRequest(
+            f"the schema id {schema_id} is too large; ids go up to {MAX_NUMBER}",
+            code="INVALID_SCHEMA",
+        )
+    if version is not None and version > MAX_NUMBER:
+        raise InvalidRequest(
+            f"the version {version} is not a valid version id; allowed values are between "
+            f"[1, {MAX_NUMBER}]",
+            code="INVALID_VERSION",
+        )
+
+
+async def _next_number(writer: StreamWriter, version: int) -> None:
+    """42201 unless ``version`` is the subject's next number (outside IMPORT mode)."""
+    held = await writer.versions(deleted=True)
+    following = max((v.version for v in held), default=0) + 1
+    if version != following:
+        raise _not_next(version, following)
+
+
+def _not_next(version: int, following: int) -> SchemaError:
+    return SchemaError(
+        "Version is not one more than previous version",
+        hint=f"the next version is {following}, not {version}; a version may be chosen in "
+        "IMPORT mode only",
+    )
 
 
 def _valid_subject(subject: str) -> None:

@@ -13,7 +13,7 @@ EXIT_BROKEN_PIPE = 141  # as a shell reports a SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from catalog.cli import check, discover, script, serve, shell
+    from catalog.cli import check, discover, passwd, script, serve, shell, transfer
 
     parser = argparse.ArgumentParser(
         prog="schemacat",
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     discover.add_parser(commands)
     check.add_parser(commands)
     serve.add_parser(commands)
+    passwd.add_parser(commands)
+    transfer.add_parsers(commands)
     for command in commands.choices.values():  # before or after the command, as users type
         _add_global_options(command, default=argparse.SUPPRESS)
     return parser

@@ -33,7 +33,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from catalog.core import Catalog
 from catalog.errors import InvalidRequest, SchemacatError
 from catalog.registration import AVRO, TYPES, Registration, references
+from catalog.server.auth import Authentication, Users
 from catalog.server.errors import body, message_of, status_of
+from catalog.server.limits import Guard, Limits, check_schema_size
+from catalog.server.metrics import observe
+from catalog.server.models import RegisterSchemaRequest, check_storable, validated
+from catalog.server.openapi import document
 from catalog.store import SchemaVersion
 from catalog.subjects import LATEST, registered
 
@@ -45,9 +50,16 @@ class RegistryJSON(JSONResponse):
     media_type = MEDIA_TYPE
 
 
-def make_app(catalog_url: str | None, *, read_only: bool = False) -> FastAPI:
+def make_app(
+    catalog_url: str | None,
+    *,
+    read_only: bool = False,
+    users: Users | None = None,
+    limits: Limits | None = None,
+) -> FastAPI:
     """The registry over the catalog at ``catalog_url``; with ``read_only`` every change is
-    refused with 42205."""
+    refused with 42205; with ``users`` a request needs their credentials (auth.py);
+    ``limits`` bound each request's size, time and concurrency (limits.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +78,13 @@ def make_app(catalog_url: str | None, *, read_only: bool = False) -> FastAPI:
     app.state.read_only = read_only
     _errors(app)
     _routes(app)
+    document(app)  # bodies, parameters and answers in /openapi.json (openapi.py)
+    app.state.limits = limits = limits or Limits()
+    app.add_middleware(Guard, limits=limits)
     app.add_middleware(_EncodedSlashes)
+    if users is not None:
+        app.add_middleware(Authentication, users=users)
+    observe(app)  # last: its middleware is the outermost, so it sees every answer
     return app
 
 
@@ -168,9 +186,13 @@ def _subject_routes(app: FastAPI) -> None:
 
     @app.post("/subjects/{subject}/versions")
     async def register(request: Request, subject: str) -> dict[str, Any]:
-        registration = await _registration(request)
+        registration, sent = await _registration(request)
         found = await writing(request).register_schema(
-            _name(subject), registration, normalize=_flag(request, "normalize")
+            _name(subject),
+            registration,
+            normalize=_flag(request, "normalize"),
+            schema_id=sent.id,  # IMPORT mode: a migration's
+            version=sent.version,
         )
         return {"id": found.schema_id}
 
@@ -202,7 +224,7 @@ def _subject_routes(app: FastAPI) -> None:
 
     @app.post("/subjects/{subject}")
     async def lookup(request: Request, subject: str) -> dict[str, Any]:
-        registration = await _registration(request)
+        registration, _ = await _registration(request)
         found = await catalog(request).lookup_schema(
             _name(subject),
             registration,
@@ -220,7 +242,7 @@ def _subject_routes(app: FastAPI) -> None:
 
 def _compatibility_routes(app: FastAPI) -> None:
     async def compatibility(request: Request, subject: str, version: int | None) -> dict[str, Any]:
-        registration = await _registration(request)
+        registration, _ = await _registration(request)
         cat = catalog(request)
         try:
             result = await cat.test_compatibility(
@@ -290,7 +312,7 @@ def _config_routes(app: FastAPI) -> None:
     @app.put("/mode")
     async def set_mode(request: Request) -> dict[str, Any]:
         wanted = _text(await _json(request), "mode")
-        return {"mode": await writing(request).set_mode(wanted)}
+        return {"mode": await writing(request).set_mode(wanted, force=_flag(request, "force"))}
 
     @app.get("/mode/{subject}")
     async def subject_mode(request: Request, subject: str) -> dict[str, Any]:
@@ -299,7 +321,8 @@ def _config_routes(app: FastAPI) -> None:
     @app.put("/mode/{subject}")
     async def set_subject_mode(request: Request, subject: str) -> dict[str, Any]:
         wanted = _text(await _json(request), "mode")
-        return {"mode": await writing(request).set_mode(wanted, _name(subject))}
+        cat, force = writing(request), _flag(request, "force")
+        return {"mode": await cat.set_mode(wanted, _name(subject), force=force)}
 
     @app.delete("/mode/{subject}")
     async def delete_subject_mode(request: Request, subject: str) -> dict[str, Any]:
@@ -319,12 +342,18 @@ def _config_routes(app: FastAPI) -> None:
 async def _json(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw or b"{}")
+        doc = json.loads(raw or b"{}")
     except ValueError as exc:
         raise _Malformed(f"the request body is not JSON: {exc}") from None
+    try:
+        check_storable(raw, doc)  # no NUL, no lone surrogate
+    except ValueError as exc:
+        raise _Malformed(f"the request body holds what cannot be stored: {exc}") from None
+    return doc
 
 
-async def _registration(request: Request) -> Registration:
+async def _registration(request: Request) -> tuple[Registration, RegisterSchemaRequest]:
+    """The schema a request sends, and the whole body (an IMPORT's id and version)."""
     doc = await _json(request)
     if not isinstance(doc, dict):
         raise _Malformed("the request body must be a JSON object with a 'schema'")
@@ -335,12 +364,10 @@ async def _registration(request: Request) -> Registration:
             hint='send {"schema": "{\\"type\\": \\"string\\"}"}',
             code="INVALID_SCHEMA",
         )
-    if not isinstance(schema_type, str):
-        raise InvalidRequest("schemaType must be a string", code="INVALID_SCHEMA")
+    check_schema_size(text, request.app.state.limits)  # 42209
+    sent = validated(RegisterSchemaRequest, doc)  # each field of its type, or 422 naming it
     refs = doc.get("references") or []
-    if not isinstance(refs, list) or not all(isinstance(r, dict) for r in refs):
-        raise InvalidRequest("references must be a list of objects", code="INVALID_SCHEMA")
-    return Registration(schema_type.upper(), text, references(refs))
+    return Registration(schema_type.upper(), text, references(refs)), sent
 
 
 def _text(doc: Any, key: str) -> str:
@@ -355,7 +382,13 @@ def _flag(request: Request, name: str) -> bool:
 
 
 def _name(subject: str) -> str:
-    return subject.replace("%2F", "/").replace("%2f", "/")
+    name = subject.replace("%2F", "/").replace("%2f", "/")
+    if "\x00" in name:  # none can exist (PostgreSQL's text cannot hold it): not a store error
+        raise SchemacatError(
+            f"{name!r} is not a valid subject name: it holds a NUL character",
+            code="INVALID_SUBJECT",
+        )
+    return name
 
 
 def _number(version: str) -> int:

@@ -27,6 +27,7 @@ CODES: dict[str, tuple[int, int]] = {
     "OPERATION_NOT_PERMITTED": (422, 42205),
     "REFERENCE_EXISTS": (422, 42206),
     "INVALID_SUBJECT": (422, 42208),
+    "SCHEMA_TOO_LARGE": (422, 42209),
 }
 
 

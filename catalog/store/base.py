@@ -60,6 +60,8 @@ class NewVersion:
     change: str = ""
     discovery: Mapping[str, Any] | None = None  # sampling facts and column statistics
     registration: Registration | None = None  # as a registry client sent it; else Avro
+    number: int | None = None  # IMPORT mode: the version number given (else the next one)
+    schema_id: int | None = None  # IMPORT mode: the id given (else its schema's, or the next)
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
@@ -94,6 +96,30 @@ class SchemaVersion:
     schema_id: int | None = None  # the registry's global id of its schema
     deleted: bool = False  # softly deleted: kept, but out of sight unless asked for
     registration: Registration | None = None
+
+
+@dataclass(frozen=True)
+class CatalogDump:
+    """Everything a catalog holds, as ``Store.dump`` reads it and ``Store.load`` writes it:
+    every schema id ever given (with its schema, held by a version or not), every stream
+    with every version (softly deleted ones too), and the catalog's settings."""
+
+    schemas: Mapping[int, Registration]
+    streams: Sequence[tuple[StreamRecord, Sequence[SchemaVersion]]]
+    settings: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What ``Store.load`` wrote (or, in a dry run, would write)."""
+
+    schemas: int = 0  # schema ids added
+    streams: int = 0  # streams added
+    versions: int = 0  # versions added
+    updated: int = 0  # versions whose deleted mark, and streams whose settings, changed
+    settings: int = 0  # catalog settings set
+    kept: int = 0  # versions already there, the same
+    added: tuple[tuple[str, int, int, bool], ...] = ()  # subject, version, id, deleted
 
 
 class StreamWriter(ABC):
@@ -248,6 +274,26 @@ class Store(ABC):
     @abstractmethod
     async def set_setting(self, key: str, value: str | None) -> None:
         """Set a setting; None removes it."""
+
+    @abstractmethod
+    async def dump(self) -> CatalogDump:
+        """Everything the catalog holds, read in one snapshot."""
+
+    @abstractmethod
+    async def load(
+        self, dump: CatalogDump, *, merge: bool = False, dry_run: bool = False
+    ) -> LoadReport:
+        """Write ``dump`` as it is (ids, version numbers, deleted marks, times) in one
+        transaction.  Without ``merge`` the catalog must be empty; with it, what is already
+        there the same is kept, a stream there gets the dump's compatibility and mode (and
+        keeps its other settings), a version's deleted mark becomes the dump's, and anything
+        that differs (an id held by another schema, a version holding another id) stops the
+        load before it writes anything.  ``dry_run`` checks and counts, writing nothing."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Answer one trivial query on the catalog's tables (a readiness check); a
+        ``CatalogError`` says why the store cannot."""
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -127,11 +127,17 @@ class PostgresStore(SQLStore):
         return store
 
     @asynccontextmanager
-    async def _transaction(self, lock_catalog: bool = False) -> AsyncIterator[Tx]:
+    async def _transaction(
+        self, lock_catalog: bool = False, *, snapshot: bool = False
+    ) -> AsyncIterator[Tx]:
         try:
             conn = await self._pool.acquire()
             try:
-                transaction = conn.transaction()
+                transaction = (
+                    conn.transaction(isolation="repeatable_read", readonly=True)
+                    if snapshot  # every statement reads the same moment (a whole backup)
+                    else conn.transaction()
+                )
                 await transaction.start()
                 try:
                     if lock_catalog:
@@ -159,7 +165,7 @@ class PostgresStore(SQLStore):
         return self._transaction()
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
-        return self._transaction()
+        return self._transaction(snapshot=True)
 
     def migration_lock(self) -> AbstractAsyncContextManager[Tx]:
         return self._transaction(lock_catalog=True)

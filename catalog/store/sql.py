@@ -21,12 +21,15 @@ from typing import Any, Protocol, TypeVar
 
 from catalog.errors import (
     CatalogVersionError,
+    NotPermitted,
     StreamExists,
     VersionNotFound,
 )
 from catalog.registration import Registration, of_columns, references
 from catalog.schema import Schema
 from catalog.store.base import (
+    CatalogDump,
+    LoadReport,
     NewVersion,
     SchemaVersion,
     Store,
@@ -41,6 +44,7 @@ from catalog.store.base import (
     spec_changes,
     stream_key,
 )
+from catalog.store.load import insert_schema, plan_load
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
@@ -309,6 +313,9 @@ class SQLStore(Store):
         rows = await self.query(_REFERENCING, stream_key(name), version)
         return [r["schema_id"] for r in rows]
 
+    async def ping(self) -> None:
+        await self.query("SELECT 1 FROM settings LIMIT 1")
+
     async def get_setting(self, key: str) -> str | None:
         rows = await self.query("SELECT value FROM settings WHERE key = $1", key)
         return rows[0]["value"] if rows else None
@@ -325,14 +332,49 @@ class SQLStore(Store):
                 value,
             )
 
+    # -- the whole catalog -------------------------------------------------------------
+    async def dump(self) -> CatalogDump:
+        async with self.snapshot() as tx:
+            schemas = await tx.fetch("SELECT id, schema_type, text, refs FROM schemas ORDER BY id")
+            streams = await tx.fetch(f"SELECT {_STREAM_COLUMNS} FROM streams ORDER BY key")
+            rows = await tx.fetch(f"{_VERSIONS} ORDER BY s.key, v.version")
+            settings = await tx.fetch("SELECT key, value FROM settings ORDER BY key")
+        versions: dict[str, list[SchemaVersion]] = {}
+        for row in rows:
+            name = row["stream_name"]
+            versions.setdefault(stream_key(name), []).append(self._version(name, row))
+        records = [self._stream_record(r) for r in streams]
+        return CatalogDump(
+            schemas={int(r["id"]): _registration(r) for r in schemas},
+            streams=[(s, versions.get(stream_key(s.name), [])) for s in records],
+            settings={r["key"]: r["value"] for r in settings},
+        )
+
+    async def load(
+        self, dump: CatalogDump, *, merge: bool = False, dry_run: bool = False
+    ) -> LoadReport:
+        async with self.snapshot() if dry_run else self.transaction() as tx:
+            if not dry_run:
+                await self._lock_schema_ids(tx)  # the ids it gives are seen by every writer
+            plan = await plan_load(tx, dump, merge=merge)
+            if not dry_run:
+                await plan.apply(tx)
+        return plan.report
+
     # -- rows ----------------------------------------------------------------------
     async def _lock_schema_ids(self, tx: Tx) -> bool:
         """Held while a new schema id is given, so two writers never give the same one;
         whether one was taken now (SQLite's writers take turns anyway: none is)."""
         return False
 
-    async def _schema_id(self, tx: Tx, registration: Registration) -> int:
-        """The id of ``registration``: the one it has, or the next, never given before."""
+    async def _schema_id(self, tx: Tx, registration: Registration, given: int | None = None) -> int:
+        """The id of ``registration``: the one it has, or the next, never given before;
+        or (IMPORT mode) ``given``, unless another schema holds it or it has another."""
+        if given is not None:
+            await self._lock_schema_ids(tx)  # no writer gives it meanwhile
+            if not await _held_as(tx, registration, given):
+                await insert_schema(tx, given, registration)
+            return given
         find = "SELECT id FROM schemas WHERE identity = $1"
         rows = await tx.fetch(find, registration.identity)
         if not rows and await self._lock_schema_ids(tx):  # given meanwhile, maybe
@@ -344,24 +386,7 @@ class SQLStore(Store):
             "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_schema_id'"
         )
         schema_id = max(int(r["id"]) for r in rows)
-        await tx.execute(
-            "INSERT INTO schemas (id, schema_type, identity, text, refs) "
-            "VALUES ($1, $2, $3, $4, $5)",
-            schema_id,
-            registration.schema_type,
-            registration.identity,
-            registration.text,
-            dump_json([r.to_json() for r in registration.references]),
-        )
-        for ref in registration.references:
-            await tx.execute(
-                "INSERT INTO schema_refs (schema_id, name, subject_key, version) "
-                "VALUES ($1, $2, $3, $4)",
-                schema_id,
-                ref.name,
-                stream_key(ref.subject),
-                ref.version,
-            )
+        await insert_schema(tx, schema_id, registration)
         return schema_id
 
     async def _names(self, tx: Tx | None = None) -> list[str]:
@@ -423,10 +448,14 @@ class _Decoded:
         self.schemas: dict[str, Schema] = {}
         self.keys: list[str] = []
         self.random = random.Random(0)
+        self.hits = self.misses = 0
 
     def __call__(self, canonical: str) -> Schema:
         found = self.schemas.get(canonical)
-        if found is None:
+        if found is not None:
+            self.hits += 1
+        else:
+            self.misses += 1
             found = self.schemas[canonical] = Schema.from_json(canonical)
             if len(self.keys) < self.size:
                 self.keys.append(canonical)
@@ -438,6 +467,34 @@ class _Decoded:
 
 
 _decode = _Decoded(4096)
+
+
+def decoded_schema_cache() -> tuple[int, int, int]:
+    """Hits, misses and entries of this process's cache of decoded schemas."""
+    return _decode.hits, _decode.misses, len(_decode.schemas)
+
+
+async def _held_as(tx: Tx, registration: Registration, given: int) -> bool:
+    """Whether the schema has the id ``given`` already; 42205 when the id is another
+    schema's (Confluent's words), or the schema has another (schemacat gives a schema one)."""
+    rows = await tx.fetch(
+        "SELECT id, identity FROM schemas WHERE id = $1 OR identity = $2",
+        given,
+        registration.identity,
+    )
+    for row in rows:
+        if int(row["id"]) == given and row["identity"] != registration.identity:
+            raise NotPermitted(
+                f"Overwrite new schema with id {given} is not permitted.",
+                hint=f"the id {given} is another schema's; GET /schemas/ids/{given} shows it",
+            )
+        if int(row["id"]) != given:
+            raise NotPermitted(
+                f"this schema has the id {row['id']} already, so it cannot take the id "
+                f"{given} too: schemacat gives a schema one id",
+                hint=f"import it with the id {row['id']}",
+            )
+    return bool(rows)
 
 
 def _registration(row: Row) -> Registration:
@@ -503,13 +560,28 @@ class _Writer(StreamWriter):
     async def append(self, version: NewVersion, at: datetime | None = None) -> SchemaVersion:
         """The next number: one past every number the stream has held, deleted ones too."""
         key, at = stream_key(self.stream.name), at or now()
-        rows = await self._tx.fetch(
-            "SELECT COALESCE(MAX(version), 0) + 1 AS n FROM schema_versions WHERE stream_key = $1",
-            key,
-        )
-        number = int(rows[0]["n"])
+        if version.number is None:
+            rows = await self._tx.fetch(
+                "SELECT COALESCE(MAX(version), 0) + 1 AS n FROM schema_versions "
+                "WHERE stream_key = $1",
+                key,
+            )
+            number = int(rows[0]["n"])
+        else:  # IMPORT mode: the number given, which no version may hold yet
+            number = version.number
+            rows = await self._tx.fetch(
+                "SELECT schema_id FROM schema_versions WHERE stream_key = $1 AND version = $2",
+                key,
+                number,
+            )
+            if rows:
+                raise NotPermitted(
+                    f"version {number} of {self.stream.name!r} exists already (schema id "
+                    f"{rows[0]['schema_id']}); a version is never overwritten",
+                    hint="import into a subject that does not hold that version yet",
+                )
         registration = version.registration or of_columns(version.schema, self.stream.name)
-        schema_id = await self._store._schema_id(self._tx, registration)
+        schema_id = await self._store._schema_id(self._tx, registration, version.schema_id)
         discovery = None if version.discovery is None else dump_json(version.discovery)
         await self._tx.execute(
             "INSERT INTO schema_versions (stream_key, version, schema, fingerprint, origin, "
@@ -525,13 +597,14 @@ class _Writer(StreamWriter):
             at,
             schema_id,
         )
+        latest = max(number, self.stream.latest_version)  # a number given may be lower
         await self._tx.execute(
             "UPDATE streams SET latest_version = $2, updated_at = $3 WHERE key = $1",
             key,
-            number,
+            latest,
             at,
         )
-        self.stream = replace(self.stream, latest_version=number, updated_at=at)
+        self.stream = replace(self.stream, latest_version=latest, updated_at=at)
         return SchemaVersion(
             stream=self.stream.name,
             version=number,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -16,17 +17,21 @@ from tests.services import free_port
 
 
 @contextmanager
-def serving(catalog_url: str, *args: str, log: Path | None = None) -> Iterator[str]:
+def serving(
+    catalog_url: str, *args: str, log: Path | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
     """The URL of a registry serving ``catalog_url``; stopped (SIGTERM) at the end."""
-    with served(catalog_url, *args, log=log) as (url, _):
+    with served(catalog_url, *args, log=log, tls=tls) as (url, _):
         yield url
 
 
 @contextmanager
 def served(
-    catalog_url: str, *args: str, log: Path | None = None
+    catalog_url: str, *args: str, log: Path | None = None, tls: ssl.SSLContext | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``serving``, with the server's process (a benchmark reads its CPU time)."""
+    """``serving``, with the server's process (a benchmark reads its CPU time).  With
+    ``tls`` (a client's context: the CA to trust, a client certificate) it serves HTTPS,
+    ``args`` giving its --tls-* options."""
     port = free_port()
     with ExitStack() as stack:
         out = stack.enter_context(log.open("w")) if log else subprocess.DEVNULL
@@ -37,11 +42,11 @@ def served(
             stderr=subprocess.STDOUT,
             env={**os.environ},
         )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
+        url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/health", timeout=1, verify=tls or True).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
