@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import pyarrow as pa
 
@@ -184,6 +184,10 @@ class _AvroReader:
         return field.to_arrow()
 
 
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _branch_label(branch: Any) -> str:
     if isinstance(branch, str):
         return branch.rsplit(".", 1)[-1]
@@ -197,7 +201,11 @@ def _logical_type(node: Mapping[str, Any]) -> pa.DataType | None:
     if logical is None:
         return None
     if logical == "decimal" and base in ("bytes", "fixed"):
-        precision, scale = int(node["precision"]), int(node.get("scale", 0))
+        precision, scale = node.get("precision"), node.get("scale", 0)
+        if not (
+            _whole(precision) and _whole(scale) and 0 <= scale <= precision and 0 < precision <= 76
+        ):
+            return None  # Avro ignores a decimal it cannot read; Arrow holds up to 76 digits
         return (
             pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
         )

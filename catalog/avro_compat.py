@@ -590,7 +590,13 @@ def canonical(schema: AvroText | AvroType, known: Iterable[str] = ()) -> str:
     the enclosing namespace; a named type written out once, then referred to by name, as
     are the ``known`` full names (types of referenced schemas) from the start."""
     out: list[str] = []
-    _write(_as_type(schema), None, set(known), out)
+    try:
+        _write(_as_type(schema), None, set(known), out)
+    except RecursionError:  # a default or a property nested some hundred levels deep
+        raise AvroSchemaError(
+            "the schema is nested too deeply to write",
+            hint="a schema, its defaults and its properties may nest a few hundred levels",
+        ) from None
     return "".join(out)
 
 

@@ -45,7 +45,7 @@ from catalog.infer.stats import ColumnStats
 from catalog.modes import normalize_mode
 from catalog.options import kafka_uri, provider_options, resolve
 from catalog.outcomes import Description, Registered, Updated
-from catalog.registration import Registration, of_columns, value_columns
+from catalog.registration import Registration, canonical_text_cache, of_columns, value_columns
 from catalog.schema import Schema
 from catalog.secrets import is_secret_option, redact
 from catalog.store import (
@@ -57,12 +57,16 @@ from catalog.store import (
     open_store,
 )
 from catalog.store.base import not_found, spec_changes
-from catalog.store.sql import to_the_end
-from catalog.subjects import incompatible
+from catalog.store.sql import decoded_schema_cache, to_the_end
+from catalog.subjects import (
+    COMPATIBILITY_SETTING,
+    incompatible,
+    parsed_schema_cache,
+    registration_counts,
+)
 from catalog.transfer import Transfers
 from catalog.words import versions
 
-COMPATIBILITY_SETTING = "compatibility"
 SETTINGS = (COMPATIBILITY_SETTING,)
 
 
@@ -88,6 +92,18 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
     async def ping(self) -> None:
         """Whether the store answers: one trivial query (``CatalogError`` if it cannot)."""
         await self.store.ping()
+
+    @staticmethod
+    def cache_stats() -> tuple[dict[str, tuple[int, int, int]], dict[str, int]]:
+        """This process's registry caches, name -> (hits, misses, entries), and its
+        registrations by outcome (``new``, ``existing``): plain counts for a door's
+        metrics."""
+        caches = {
+            "parsed_schemas": parsed_schema_cache(),
+            "decoded_schemas": decoded_schema_cache(),
+            "canonical_texts": canonical_text_cache(),
+        }
+        return caches, registration_counts()
 
     async def __aenter__(self) -> Self:
         return self

@@ -46,10 +46,10 @@ class SchemacatError(Exception):
         code: str | None = None,
         subject: tuple[str | int, ...] | None = None,
     ) -> None:
-        message = redact_text(message)
+        message = _bounded(redact_text(message))
         super().__init__(message)
         self.message = message
-        self.hint = redact_text(hint) if hint else hint
+        self.hint = _bounded(redact_text(hint)) if hint else hint
         self.position = position
         self.subject = subject
         self.offset: int | None = None  # where in the statement, until the position is known
@@ -58,6 +58,18 @@ class SchemacatError(Exception):
 
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message} (hint: {self.hint})"
+
+
+MAX_MESSAGE = 8192  # characters of an error's message or hint
+
+
+def _bounded(text: str) -> str:
+    """``text``, its middle left out when it is longer than ``MAX_MESSAGE``: an error that
+    quotes a 1 MB name or schema echoes its start and end, not all of it."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    head, tail = text[: MAX_MESSAGE // 2], text[-MAX_MESSAGE // 8 :]
+    return f"{head} [... {len(text) - len(head) - len(tail)} characters left out ...] {tail}"
 
 
 class SchemaError(SchemacatError):

@@ -33,15 +33,18 @@ _SECRET_NAME = "|".join(_SECRET_WORDS)
 AUTHORITY = re.compile(
     r"(?P<userinfo>[^/@:]*(?::.*)?)@(?P<host>[\w.\-\[\]:,%]*)(?P<rest>(?:[/?#].*)?)", re.S
 )
-# a URI in text: a quoted one whole (a password may hold spaces), else up to a space or quote
+# A URI in text: a quoted one whole (a password may hold spaces), else up to a space or
+# quote.  A scheme or a name is only tried where a run of the characters it is made of
+# starts (the lookbehinds), and a name's run is read once (possessive): tried inside a
+# run too, or read again backwards, a long run would cost its square.
 _URI_IN_TEXT = re.compile(
     r"'(?P<single>[A-Za-z][\w+.\-]*://(?:[^']|'')*)'"
     r"|\"(?P<double>[A-Za-z][\w+.\-]*://(?:[^\"]|\"\")*)\""
-    r"|(?P<bare>[A-Za-z][\w+.\-]*://[^\s'\"]*)"
+    r"|(?<![\w+.\-])(?P<lead>[\d_+.\-]*)(?P<bare>[A-Za-z][\w+.\-]*://[^\s'\"]*)"
 )
 # name = 'value', name: "value", name=value where the name says it is secret
 _ASSIGNMENT = re.compile(
-    rf"(?P<name>\b[\w.\-]*(?:{_SECRET_NAME})[\w.\-]*\b[\"']?\s*[=:]\s*)"
+    rf"(?P<name>(?<![\w.\-])(?=[\w.\-]*?(?:{_SECRET_NAME}))[\w.\-]++[\"']?\s*[=:]\s*)"
     r"(?P<value>'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s,;)&]+)",
     re.I,
 )
@@ -107,10 +110,10 @@ def redact_text(text: str) -> str:
 
 
 def _redacted_uri(match: re.Match[str]) -> str:
-    for quote_mark, group in (("'", "single"), ('"', "double"), ("", "bare")):
-        if match[group] is not None:
-            return quote_mark + redact(match[group]) + quote_mark
-    return match[0]
+    if match["bare"] is not None:
+        return match["lead"] + redact(match["bare"])
+    quote_mark, group = ("'", "single") if match["single"] is not None else ('"', "double")
+    return quote_mark + redact(match[group]) + quote_mark
 
 
 def _masked(value: str) -> str:

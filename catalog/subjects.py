@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -50,12 +50,13 @@ from catalog.store import (
     StreamSpec,
     StreamWriter,
 )
+from catalog.store.base import MAX_NUMBER, pending_mode_key
 from catalog.words import versions as versions_text
 
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
 MODE_SETTING = "mode"
+COMPATIBILITY_SETTING = "compatibility"
 LATEST = -1  # "latest" and -1 name the newest version
-MAX_NUMBER = 2**31 - 1  # ids and versions are Java ints in Confluent's registry
 
 
 @dataclass(frozen=True)
@@ -162,12 +163,9 @@ class Subjects:
                 return await self._imported(subject, checked, schema_id, version, None)
 
     async def _created(self, spec: StreamSpec, new: NewVersion, mode: str | None) -> SchemaVersion:
-        """A new subject, with the mode set for it before it existed."""
-        created = await self.store.create_stream(spec, new)
-        if mode is not None:
-            await self.store.update_stream(spec.name, mode=mode)
-            await self.store.set_setting(_pending_mode(spec.name), None)
-        return created
+        """A new subject, with the mode set for it before it existed, in one transaction
+        (the store takes the pending setting away with it)."""
+        return await self.store.create_stream(replace(spec, mode=mode), new)
 
     async def checked_schema(
         self, registration: Registration, *, normalize: bool, read: ReadVersion | None = None
@@ -182,21 +180,13 @@ class Subjects:
                 hint="register it as AVRO or JSON",
             )
         referenced = await _referenced(registration, read or self._live_version)
-        text = registration.text
-        if registration.schema_type == AVRO:
-            parsed = parse(registration, referenced)
-            avro = _rules(AVRO)
-            known = set().union(*(avro.names(parse(r)) for _, r in referenced))
-            if normalize:
-                text = avro.normalized(parsed, known)
-            view = _avro_view(avro.canonical(parsed) if referenced else text)
-        else:
-            rules = _rules(registration.schema_type)
-            document = parse(registration, referenced)
-            if normalize:  # the text as sent, not the document with its references in it
-                text = rules.normalized(rules.parse_json(text) if referenced else text)
-            view = _json_view(document)
-        return Checked(Registration(registration.schema_type, text, registration.references), view)
+        try:
+            return _checked(registration, referenced, normalize=normalize)
+        except RecursionError:  # a default or a property nested some hundred levels deep
+            raise SchemaError(
+                "the schema is nested too deeply to read",
+                hint="a schema, its defaults and its properties may nest a few hundred levels",
+            ) from None
 
     async def _live_version(self, subject: str, version: int) -> SchemaVersion:
         return await self.store.get_version(subject, version)
@@ -417,7 +407,7 @@ class Subjects:
             try:
                 stream = await self.store.get_stream(subject, deleted=True)
             except StreamNotFound:
-                pending = await self.store.get_setting(_pending_mode(subject))
+                pending = await self.store.get_setting(pending_mode_key(subject))
                 if pending:
                     return pending
                 raise
@@ -448,10 +438,10 @@ class Subjects:
                 await writer.update(mode=mode)
         except StreamNotFound:
             _valid_subject(subject)
-            await self.store.set_setting(_pending_mode(subject), mode)
+            await self.store.set_setting(pending_mode_key(subject), mode)
             return mode
-        if await self.store.get_setting(_pending_mode(subject)) is not None:
-            await self.store.set_setting(_pending_mode(subject), None)
+        if await self.store.get_setting(pending_mode_key(subject)) is not None:
+            await self.store.set_setting(pending_mode_key(subject), None)
         return mode
 
     async def _importable(self, subject: str | None) -> None:
@@ -482,7 +472,7 @@ class Subjects:
             pending = None
             mode = stream.mode or await self.mode()
         except StreamNotFound:
-            pending = await self.store.get_setting(_pending_mode(subject))
+            pending = await self.store.get_setting(pending_mode_key(subject))
             mode = pending or await self.mode()
         _not_read_only(subject, mode)
         if imported and mode != "IMPORT":
@@ -659,6 +649,26 @@ def _is_record(registration: Registration) -> bool:
     return isinstance(node, dict) and node.get("type") == "object"
 
 
+def _checked(
+    registration: Registration, referenced: Sequence[Referenced], *, normalize: bool
+) -> Checked:
+    text = registration.text
+    if registration.schema_type == AVRO:
+        parsed = parse(registration, referenced)
+        avro = _rules(AVRO)
+        known = set().union(*(avro.names(parse(r)) for _, r in referenced))
+        if normalize:
+            text = avro.normalized(parsed, known)
+        view = _avro_view(avro.canonical(parsed) if referenced else text)
+    else:
+        rules = _rules(registration.schema_type)
+        document = parse(registration, referenced)
+        if normalize:  # the text as sent, not the document with its references in it
+            text = rules.normalized(rules.parse_json(text) if referenced else text)
+        view = _json_view(document)
+    return Checked(Registration(registration.schema_type, text, registration.references), view)
+
+
 def _not_read_only(subject: str, mode: str) -> None:
     if mode in ("READONLY", "READONLY_OVERRIDE"):
         raise NotPermitted(
@@ -667,16 +677,12 @@ def _not_read_only(subject: str, mode: str) -> None:
         )
 
 
-def _pending_mode(subject: str) -> str:
-    """The setting that holds the mode set for a subject that does not exist yet."""
-    return f"{MODE_SETTING}:{subject.lower()}"
-
-
 def _in_range(schema_id: int | None, version: int | None) -> None:
     """Ids and versions are Java ints in Confluent's registry: 42201, 42202 beyond."""
-    if schema_id is not None and schema_id > MAX_NUMBER:
+    if schema_id is not None and not 1 <= schema_id <= MAX_NUMBER:
         raise InvalidRequest(
-            f"the schema id {schema_id} is too large; ids go up to {MAX_NUMBER}",
+            f"the schema id {schema_id} is not a valid id; ids go from 1 to {MAX_NUMBER}",
+            hint="an id must fit a Java int, as registry clients read it",
             code="INVALID_SCHEMA",
         )
     if version is not None and version > MAX_NUMBER:

@@ -19,8 +19,12 @@ A backup is one JSON-lines file (UTF-8, one JSON object a line)::
 Every schema id the catalog ever gave is written, held by a version or not (so a
 restored catalog never gives one again), every stream with every version, softly
 deleted ones too, and what SQL shows of them (columns, origin, options, datasource,
-query).  The last line counts the others: a file cut short is refused.  A restore
-writes it all in one transaction of the store: it happens entirely or not at all.
+query).  The last line counts the others: a file cut short is refused, and so is any
+line that does not hold what it should (a mode or compatibility that is none, an id out
+of a Java int's range, a schema that is not valid, a reference to a version neither the
+file nor the catalog holds), naming its line.  A restore writes it all in one
+transaction of the store, secrets removed from the streams' metadata as SQL removes
+them: it happens entirely or not at all.
 
 ``import_registry`` reads any Confluent-compatible registry over REST and writes
 what it holds the same way, versions after those they reference.
@@ -31,18 +35,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog._version import __version__
-from catalog.errors import InvalidRequest, SchemacatError, VersionNotFound
+from catalog.errors import CatalogError, InvalidRequest, SchemacatError, VersionNotFound
 from catalog.modes import normalize_mode
 from catalog.registration import Registration, references
 from catalog.schema import Schema
 from catalog.store.base import (
+    MAX_NUMBER,
     ORIGINS,
     CatalogDump,
     LoadReport,
@@ -51,13 +56,14 @@ from catalog.store.base import (
     now,
     stream_key,
 )
-from catalog.subjects import MODE_SETTING, MODES, Subjects
+from catalog.subjects import COMPATIBILITY_SETTING, MODE_SETTING, MODES, ReadVersion, Subjects
 
 if TYPE_CHECKING:
     from catalog.confluent import SourceRegistry, SourceVersion
 
 FORMAT, FORMAT_VERSION = "schemacat-backup", 1
-COMPATIBILITY_SETTING = "compatibility"
+#: what a hand-edited or damaged backup's error says to do
+_FIX = "correct that line, or restore another backup; nothing was restored"
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class Transferred:
     subjects: int
     versions: int
     schemas: int
-    configs: int
+    settings: int  # the catalog's (modes kept for subjects not made yet too), each subject's own
     written: LoadReport | None = None  # None for a backup
 
 
@@ -76,6 +82,12 @@ class Transfers(Subjects):
 
     async def backup(self, path: str | os.PathLike[str]) -> Transferred:
         """Write the whole catalog to ``path`` (replaced whole, never left half written)."""
+        if not await self.store.exists():
+            raise CatalogError(
+                f"there is no catalog at {self.store.url}: nothing to back up",
+                hint="check the path of --catalog (or $SCHEMACAT_CATALOG); no file was made",
+                code="CATALOG_NOT_FOUND",
+            )
         dump = await self.store.dump()
         lines = [json.dumps(doc, ensure_ascii=False) + "\n" for doc in _lines(dump)]
         await asyncio.to_thread(_write, Path(path), "".join(lines))
@@ -83,21 +95,67 @@ class Transfers(Subjects):
 
     async def restore(self, path: str | os.PathLike[str], *, force: bool = False) -> Transferred:
         """Write the backup at ``path`` into this catalog, which must be empty unless
-        ``force`` (then what is there the same is kept, and anything that differs stops
-        the restore before it writes)."""
+        ``force``: then what is there the same is kept, the file's settings win (the
+        catalog's compatibility and mode, and each subject's where the file sets one), and
+        a version or id that differs (an id held by another schema here, a version holding
+        another id) stops the restore before it writes anything."""
         text = await asyncio.to_thread(_read, Path(path))
-        dump = _parse(str(path), text)
+        reader = _parse(str(path), text)
+        dump = reader.dump()
+        await self._check_schemas(reader, dump)
         report = await self.store.load(dump, merge=force)
         return replace(_counts(dump), written=report)
+
+    async def _check_schemas(self, reader: _Lines, dump: CatalogDump) -> None:
+        """Each schema of a backup read by the rules of its type, with the versions it
+        references (in the file, else in this catalog): an error naming its line if not."""
+        held = {v.schema_id for _, versions in dump.streams for v in versions}
+        in_file = {(stream_key(v.stream), v.version): v for _, vs in dump.streams for v in vs}
+        for schema_id, registration in dump.schemas.items():
+            if schema_id not in held and registration.references:
+                continue  # a schema no version holds: its references may be gone for good
+            number = reader.lines[schema_id]
+            where = f"the schema of id {schema_id}"
+            try:
+                read = self._reader(in_file, _missing(reader.bad(number, where)))
+                await self.checked_schema(registration, normalize=False, read=read)
+            except _Bad:
+                raise
+            except SchemacatError as exc:
+                raise reader.bad(
+                    number, f"{where} is not a valid {registration.schema_type} schema: "
+                    f"{exc.message}",
+                ) from None  # fmt: skip
+
+    def _reader(
+        self,
+        held: Mapping[tuple[str, int], SchemaVersion],
+        missing: Callable[[str, int], SchemacatError],
+    ) -> ReadVersion:
+        """Reads a referenced version from ``held`` (by stream key and number), else from
+        this catalog; ``missing(subject, version)`` is raised when neither holds it."""
+
+        async def read(subject: str, version: int) -> SchemaVersion:
+            found = held.get((stream_key(subject), version))
+            if found is not None:
+                return found
+            try:
+                return await self.store.get_version(subject, version, deleted=True)
+            except SchemacatError:
+                raise missing(subject, version) from None
+
+        return read
 
     async def import_registry(
         self, url: str, *, auth: tuple[str, str] | None = None, dry_run: bool = False
     ) -> Transferred:
         """Copy every subject, version and id of the registry at ``url`` into this
         catalog, with the global compatibility and each subject's compatibility and mode
-        (not the global mode: a registry being left is often read-only meanwhile).  What
-        is there the same already is kept, so a second run writes nothing; anything that
-        differs stops it before it writes.  ``dry_run`` writes nothing."""
+        (not the global mode: a registry being left is often read-only meanwhile; nor the
+        mode of a subject without versions, which the source's API does not list).  What
+        is there the same already is kept, so a second run writes nothing; a version or id
+        that differs stops it before it writes (the source's settings win).  ``dry_run``
+        writes nothing."""
         from catalog.confluent import read_registry  # httpx: only for an import
 
         source = await read_registry(url, auth)
@@ -120,6 +178,14 @@ class Transfers(Subjects):
                     "one in schemacat (names are case-insensitive); nothing was imported",
                     code="IMPORT_CONFLICT",
                 )
+            for number, what in ((v.schema_id, "id"), (v.version, "version number")):
+                if not 1 <= number <= MAX_NUMBER:
+                    raise InvalidRequest(
+                        f"{where} has the {what} {number}, which is not between 1 and "
+                        f"{MAX_NUMBER} (a Java int, as registry clients read it); nothing "
+                        "was imported",
+                        code="IMPORT_CONFLICT",
+                    )
             known = ids.setdefault(v.schema_id, v.registration)
             first = owners.setdefault(v.registration.identity, v.schema_id)
             if known.identity != v.registration.identity:
@@ -138,17 +204,13 @@ class Transfers(Subjects):
                 )
         built: dict[tuple[str, int], SchemaVersion] = {}
 
-        async def read(subject: str, number: int) -> SchemaVersion:
-            found = built.get((stream_key(subject), number))
-            if found is not None:
-                return found
-            try:
-                return await self.store.get_version(subject, number, deleted=True)
-            except SchemacatError:
-                raise VersionNotFound(
-                    f"version {number} of {subject!r} is referenced, but neither {source.url} "
-                    "nor this catalog holds it"
-                ) from None
+        def missing(subject: str, number: int) -> SchemacatError:
+            return VersionNotFound(
+                f"version {number} of {subject!r} is referenced, but neither {source.url} "
+                "nor this catalog holds it"
+            )
+
+        read = self._reader(built, missing)
 
         at = now()
         for v in _dependency_order(source.versions):
@@ -180,6 +242,19 @@ class Transfers(Subjects):
         if source.compatibility:
             settings[COMPATIBILITY_SETTING] = normalize_mode(source.compatibility)
         return CatalogDump(ids, streams, settings)
+
+
+def _missing(bad: _Bad) -> Callable[[str, int], SchemacatError]:
+    """``bad`` (a schema's line) saying which version it references is missing."""
+
+    def missing(subject: str, version: int) -> SchemacatError:
+        bad.message += (
+            f" references version {version} of {subject!r}, which neither the file nor "
+            "this catalog holds"
+        )
+        return bad
+
+    return missing
 
 
 def _number(version: SchemaVersion) -> int:
@@ -216,19 +291,21 @@ def _dependency_order(versions: tuple[SourceVersion, ...]) -> list[SourceVersion
 def _mode(mode: str) -> str:
     upper = mode.upper()
     if upper not in MODES:
-        raise InvalidRequest(f"{mode!r} is not a mode", code="INVALID_MODE")
+        raise InvalidRequest(
+            f"{mode!r} is not a mode; the modes are {', '.join(MODES)}", code="INVALID_MODE"
+        )
     return upper
 
 
 def _counts(dump: CatalogDump) -> Transferred:
-    configs = len(dump.settings) + sum(
+    settings = len(dump.settings) + sum(
         bool(s.compatibility) + bool(s.mode) for s, _ in dump.streams
     )
     return Transferred(
         subjects=len(dump.streams),
         versions=sum(len(v) for _, v in dump.streams),
         schemas=len(dump.schemas),
-        configs=configs,
+        settings=settings,
     )
 
 
@@ -271,6 +348,12 @@ def _lines(dump: CatalogDump) -> Iterator[dict[str, Any]]:
 def _write(path: Path, text: str) -> None:
     """``text`` as the file at ``path``, through a temporary file beside it: a reader (or a
     crash) never sees half a backup."""
+    if not path.name or path.is_dir():
+        raise InvalidRequest(
+            f"cannot write the backup {str(path)!r}: it names no file",
+            hint="give the path of the file to write, such as registry.jsonl",
+            code="BACKUP_FAILED",
+        )
     partial = path.with_name(f".{path.name}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
@@ -302,14 +385,20 @@ class _Bad(InvalidRequest):
     code = "BAD_BACKUP"
 
 
-def _parse(path: str, text: str) -> CatalogDump:
-    """The dump a backup holds; an error naming the line of anything malformed."""
+def _parse(path: str, text: str) -> _Lines:
+    """The lines a backup holds, read; an error naming the line of anything malformed."""
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise _Bad(f"{path} is empty: a backup starts with its header line")
     header = _object(path, 1, lines[0])
     if header.get("format") != FORMAT:
         raise _Bad(f"{path}, line 1: not a schemacat backup (no format {FORMAT!r} header)")
+    if type(header.get("version")) is not int:
+        raise _Bad(
+            f"{path}, line 1: the header's 'version' is {header.get('version')!r}, not the "
+            "number of a format version",
+            hint=f'a backup made by schemacat says "version": {FORMAT_VERSION}; {_FIX}',
+        )
     if header.get("version") != FORMAT_VERSION:
         raise _Bad(
             f"{path} is a backup of format version {header.get('version')!r}; this schemacat "
@@ -321,7 +410,8 @@ def _parse(path: str, text: str) -> CatalogDump:
     for number, line in enumerate(lines[1:], start=2):
         if line.strip():
             reader.take(number, _object(path, number, line))
-    return reader.dump(len(lines))
+    reader.finish(len(lines))
+    return reader
 
 
 def _object(path: str, number: int, line: str) -> dict[str, Any]:
@@ -342,10 +432,11 @@ class _Lines:
         self.schemas: dict[int, Registration] = {}
         self.streams: dict[str, tuple[StreamRecord, list[SchemaVersion]]] = {}
         self.settings: dict[str, str] = {}
+        self.lines: dict[int, int] = {}  # the line of each schema id
         self.end: dict[str, Any] | None = None
 
     def bad(self, number: int, what: str) -> _Bad:
-        return _Bad(f"{self.path}, line {number}: {what}")
+        return _Bad(f"{self.path}, line {number}: {what}", hint=_FIX)
 
     def get(self, number: int, doc: Mapping[str, Any], key: str, kind: Any) -> Any:
         value = doc.get(key)
@@ -358,16 +449,20 @@ class _Lines:
             raise self.bad(number, "a line after the last one (kind 'end')")
         kind = doc.get("kind")
         try:
-            if kind in ("config", "mode"):
-                field = "compatibility" if kind == "config" else "mode"
-                value = self.get(number, doc, field, (str, type(None)))
+            if kind == "config":
+                value = self.get(number, doc, "compatibility", (str, type(None)))
                 if value is not None:
-                    self.settings[COMPATIBILITY_SETTING if kind == "config" else MODE_SETTING] = (
-                        value
-                    )
+                    self.settings[COMPATIBILITY_SETTING] = normalize_mode(value)
+            elif kind == "mode":
+                value = self.get(number, doc, "mode", (str, type(None)))
+                if value is not None:
+                    self.settings[MODE_SETTING] = _mode(value)
             elif kind == "setting":
                 key = self.get(number, doc, "key", str)
-                self.settings[key] = self.get(number, doc, "value", str)
+                value = self.get(number, doc, "value", str)
+                if key in (COMPATIBILITY_SETTING, MODE_SETTING):
+                    raise self.bad(number, f"the setting {key!r} belongs on its own line")
+                self.settings[key] = _mode(value) if key.startswith(f"{MODE_SETTING}:") else value
             elif kind == "schema":
                 self.schema(number, doc)
             elif kind == "subject":
@@ -378,16 +473,21 @@ class _Lines:
                 self.end = dict(doc)
             else:
                 raise self.bad(number, f"unknown kind {kind!r}")
-        except (SchemacatError, ValueError, TypeError) as exc:
+        except (SchemacatError, ValueError, TypeError, KeyError, AttributeError) as exc:
             if isinstance(exc, _Bad):
                 raise
-            why = exc.message if isinstance(exc, SchemacatError) else str(exc)
+            why = (
+                exc.message
+                if isinstance(exc, SchemacatError)
+                else f"{exc!r} is not as it should be"
+            )
             raise self.bad(number, why) from None
 
     def schema(self, number: int, doc: Mapping[str, Any]) -> None:
-        schema_id = self.get(number, doc, "id", int)
+        schema_id = self._number(number, doc, "id")
         if schema_id in self.schemas:
             raise self.bad(number, f"the id {schema_id} a second time")
+        self.lines[schema_id] = number
         refs = references(self.get(number, doc, "references", list))
         self.schemas[schema_id] = Registration(
             self.get(number, doc, "schemaType", str), self.get(number, doc, "schema", str), refs
@@ -423,8 +523,8 @@ class _Lines:
         if found is None:
             raise self.bad(number, f"a version of {name!r} before its subject line")
         record, held = found
-        version = self.get(number, doc, "version", int)
-        schema_id = self.get(number, doc, "id", int)
+        version = self._number(number, doc, "version")
+        schema_id = self._number(number, doc, "id")
         if schema_id not in self.schemas:
             raise self.bad(number, f"the id {schema_id} has no schema line before it")
         if any(v.version == version for v in held):
@@ -449,7 +549,15 @@ class _Lines:
             )
         )
 
-    def dump(self, last: int) -> CatalogDump:
+    def _number(self, number: int, doc: Mapping[str, Any], key: str) -> int:
+        """An id or version number: from 1 to the largest Java int, as clients read them."""
+        value: int = self.get(number, doc, key, int)
+        if not 1 <= value <= MAX_NUMBER:
+            raise self.bad(number, f"the {key} {value} is not between 1 and {MAX_NUMBER}")
+        return value
+
+    def finish(self, last: int) -> None:
+        """An error unless the file ended with its last line, counting what it holds."""
         if self.end is None:
             raise _Bad(
                 f"{self.path} ends at line {last} before its last line (kind 'end'): the "
@@ -464,4 +572,6 @@ class _Lines:
                     f"{self.path}: its last line counts {self.end.get(key)!r} {key}, but it "
                     f"holds {value}: the file was changed or cut; nothing was restored"
                 )
+
+    def dump(self) -> CatalogDump:
         return CatalogDump(self.schemas, list(self.streams.values()), self.settings)

@@ -8,10 +8,8 @@ a salted argon2id hash, never the password.
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 
-from catalog.errors import InvalidRequest
+from catalog.cli.password import read_password
 
 ROLES = ("read", "write", "admin")  # as catalog.server.auth's, without importing the server
 
@@ -40,16 +38,5 @@ def run(args: argparse.Namespace) -> int:
     from catalog.server.auth import check_name, user_line
 
     check_name(args.name)  # before asking for a password
-    print(user_line(args.name, _password(), args.role))
+    print(user_line(args.name, read_password("password", confirm=True), args.role))
     return 0
-
-
-def _password() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
-    first = getpass.getpass("password: ")
-    if not first:
-        raise InvalidRequest("the password is empty")
-    if getpass.getpass("password again: ") != first:
-        raise InvalidRequest("the two passwords differ; nothing was printed")
-    return first

@@ -28,14 +28,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8081, help="port (Confluent's: 8081)")
-    parser.add_argument("--workers", type=int, default=1, metavar="N", help="processes")
+    parser.add_argument(
+        "--port", type=_port, default=8081, help="port, 1 to 65535 (Confluent's: 8081)"
+    )
+    parser.add_argument("--workers", type=_workers, default=1, metavar="N", help="processes")
     parser.add_argument("--read-only", action="store_true", help="refuse every change (42205)")
     parser.add_argument(
         "--access-log",
         choices=ACCESS_LOG_MODES,
         default="json",
-        help="one JSON line a request on stderr (json, the default), uvicorn's text, or none",
+        help="one line a request on stderr: JSON (the default), uvicorn's words, or none; "
+        "never a header or an unknown query parameter",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="trust X-Forwarded-For and X-Forwarded-Proto from these proxies (comma-separated "
+        "addresses or networks, * for any): the failed-login limit and the access log then "
+        "see the client's address; by default no proxy is trusted",
     )
     serve_security.add_options(parser)
     serve_limits.add_options(parser)
@@ -60,11 +70,32 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_level="info",
-            access_log=args.access_log == "text",
+            access_log=False,  # ours (accesslog.py): uvicorn's logs whole query strings
+            proxy_headers=bool(args.forwarded_allow_ips),
+            forwarded_allow_ips=args.forwarded_allow_ips or None,
             timeout_graceful_shutdown=10,
             **serve_security.uvicorn_options(args),
         )
     return 0
+
+
+def _port(text: str) -> int:
+    return _whole(text, 1, 65535, "a port")
+
+
+def _workers(text: str) -> int:
+    return _whole(text, 1, None, "a number of processes")
+
+
+def _whole(text: str, low: int, high: int | None, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"{low} to {high}" if high is not None else f"at least {low}"
+        raise argparse.ArgumentTypeError(f"{what} is {bounds}, not {text}")
+    return value
 
 
 def app() -> object:

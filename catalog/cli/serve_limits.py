@@ -5,6 +5,7 @@ through ``SCHEMACAT_SERVE_LIMITS``."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Callable
 
@@ -17,8 +18,8 @@ _DEFAULT = Limits()
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     def read(text: str) -> int | float:
         value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text}")
         return value
 
     read.__name__ = kind.__name__  # argparse names the type in its error

@@ -14,13 +14,13 @@ import ipaddress
 import os
 import ssl
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from catalog.server.auth import Users
 
 USERS_VARIABLE = "SCHEMACAT_SERVE_USERS"
-EXIT_USAGE = 2  # as catalog.cli.main's
+EXIT_USAGE = 2  # as catalog.cli.main's (main imports this module: no import back)
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -100,12 +100,16 @@ def _tls_problem(args: argparse.Namespace) -> str | None:
     if not key:
         return "--tls-cert needs --tls-key (the certificate's private key, in PEM)"
     for option, path in (("--tls-cert", cert), ("--tls-key", key), ("--tls-client-ca", ca)):
+        if path and not os.path.isfile(path):
+            reason = "is a directory" if os.path.isdir(path) else "no such file"
+            return f"{option} {path}: {reason}; give a PEM file"
         if path and not os.access(path, os.R_OK):
-            reason = "no such file" if not os.path.exists(path) else "not readable"
-            return f"{option} {path}: {reason}"
+            return f"{option} {path}: not readable"
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
-        context.load_cert_chain(cert, key)
+        context.load_cert_chain(cert, key, password=_no_password)
+    except _Encrypted:
+        return f"--tls-key {key}: the key is encrypted; give an unencrypted key"
     except ssl.SSLError as exc:
         return f"--tls-cert {cert} with --tls-key {key}: {_why(exc)}"
     if ca:
@@ -114,6 +118,14 @@ def _tls_problem(args: argparse.Namespace) -> str | None:
         except ssl.SSLError as exc:
             return f"--tls-client-ca {ca}: no PEM certificate found in it ({exc.reason})"
     return None
+
+
+class _Encrypted(Exception):
+    """The key asks for a pass phrase (which uvicorn would prompt for in each worker)."""
+
+
+def _no_password() -> NoReturn:
+    raise _Encrypted
 
 
 def _why(error: ssl.SSLError) -> str:

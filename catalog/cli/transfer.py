@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import os
 import sys
 from typing import TYPE_CHECKING
+
+from catalog.cli.password import read_password
 
 if TYPE_CHECKING:
     from catalog.transfer import Transferred
@@ -34,7 +34,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "restore",
         help="write a backup into an empty catalog, ids kept",
         description="Write the backup FILE into the catalog, which must be empty, in one "
-        "transaction: every id, version number and deleted state as it was.",
+        "transaction: every id, version number and deleted state as it was.  Secrets in a "
+        "stream's datasource, options, query or lineage are removed, as SQL removes them.",
         epilog="example:\n  schemacat --catalog sqlite:///new.db restore registry.jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -42,8 +43,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     restore.add_argument(
         "--force",
         action="store_true",
-        help="restore into a catalog that is not empty: what is there the same is kept, "
-        "anything that differs stops the restore before it writes",
+        help="restore into a catalog that is not empty: what is there the same is kept, the "
+        "file's settings win (the global compatibility and mode, and each subject's where "
+        "the file sets one), and an id or version that differs stops the restore before it "
+        "writes anything",
     )
     restore.set_defaults(run=run_restore)
 
@@ -52,9 +55,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="copy every subject, version and id of a Confluent-compatible registry",
         description="Copy every subject, version (soft-deleted ones too) and schema id of "
         "the registry at REGISTRY_URL into the catalog, with the global and per-subject "
-        "compatibility and the per-subject modes.  What is there the same already is kept: "
-        "running it again writes nothing new.  Anything that differs stops it before it "
-        "writes.",
+        "compatibility and the modes of subjects that have versions (not the global mode). "
+        "What is there the same already is kept: running it again writes nothing new.  The "
+        "source's settings win; an id or version that differs stops it before it writes.",
         epilog="examples:\n  schemacat import http://registry:8081 --dry-run\n"
         f"  {PASSWORD_VARIABLE}=... schemacat import https://registry:8081 --user admin",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -85,28 +88,38 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from catalog.core import Catalog
+    from catalog.errors import CatalogError
 
     async def restore() -> tuple[Transferred, str]:
         async with await Catalog.open(args.catalog) as catalog:
             return await catalog.restore(args.file, force=args.force), catalog.url
 
-    done, url = asyncio.run(restore())
-    kept = done.written.kept if done.written else 0
-    there = f" ({kept} versions were there already)" if kept else ""
+    try:
+        done, url = asyncio.run(restore())
+    except CatalogError as exc:
+        if exc.code == "CATALOG_NOT_EMPTY":
+            exc.hint = (
+                "restore into a new catalog, or add --force to merge into this one (what is "
+                "there the same is kept, the file's settings win, and an id or version that "
+                "differs stops the restore)"
+            )
+        raise
+    written = done.written
+    assert written is not None
+    notes = [f"{written.kept} versions were there already"] * bool(written.kept)
+    notes += [f"{written.settings} settings set from the file"] * bool(args.force)
+    there = f" ({'; '.join(notes)})" if notes else ""
     sys.stdout.write(f"restored {_counts(done)} from {args.file} into {url}{there}\n")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from catalog.confluent import shown_url
     from catalog.core import Catalog
-    from catalog.secrets import redact
 
     auth = None
     if args.user:
-        password = _password(args.user)
-        if password is None:
-            return 2
-        auth = (args.user, password)
+        auth = (args.user, read_password(f"password of {args.user}", variable=PASSWORD_VARIABLE))
 
     async def imported() -> tuple[Transferred, str]:
         async with await Catalog.open(args.catalog) as catalog:
@@ -117,15 +130,15 @@ def run_import(args: argparse.Namespace) -> int:
     written = done.written
     assert written is not None
     out = sys.stdout
-    source = redact(args.url)
+    source = shown_url(args.url)
     if args.dry_run:
         for subject, version, schema_id, deleted in written.added:
             out.write(f"{subject}\tversion {version}\tid {schema_id}{' (deleted)' * deleted}\n")
     verb = "would copy" if args.dry_run else "copied"
     out.write(
         f"{source} holds {_counts(done)}; {verb} {written.versions} versions and "
-        f"{written.schemas} schema ids into {url}; {written.kept} versions were there "
-        "already\n"
+        f"{written.schemas} schema ids and {written.settings} settings into {url}; "
+        f"{written.kept} versions were there already\n"
     )
     return 0
 
@@ -133,23 +146,5 @@ def run_import(args: argparse.Namespace) -> int:
 def _counts(done: Transferred) -> str:
     return (
         f"{done.subjects} subjects, {done.versions} versions, {done.schemas} schemas, "
-        f"{done.configs} configs"
+        f"{done.settings} settings"
     )
-
-
-def _password(user: str) -> str | None:
-    """The password of ``--user``: $SCHEMACAT_REGISTRY_PASSWORD, else asked on the
-    terminal (read from stdin when there is none); never echoed."""
-    given = os.environ.get(PASSWORD_VARIABLE)
-    if given:
-        return given
-    if sys.stdin.isatty():
-        return getpass.getpass(f"password of {user}: ")
-    line = sys.stdin.readline().rstrip("\r\n")
-    if not line:
-        sys.stderr.write(
-            f"schemacat import: error: --user {user} needs a password: set "
-            f"${PASSWORD_VARIABLE}, or type it at the prompt\n"
-        )
-        return None
-    return line

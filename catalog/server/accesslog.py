@@ -1,4 +1,6 @@
-"""The access log of ``schemacat serve``: one JSON object a line on stderr, per request.
+"""The access log of ``schemacat serve``: one line on stderr per request, a JSON object
+(``--access-log json``, the default) or uvicorn's words (``--access-log text``:
+``127.0.0.1:5000 - "GET /subjects?deleted=true HTTP/1.1" 200 1.2 ms user=alice``).
 
 A line holds the time, the worker's process id, the client's address, the method, the
 route template (what the request matched, ``/subjects/{subject}/versions``) and the
@@ -8,7 +10,8 @@ the user when the auth middleware named one (``request.state.user``).
 It never holds a header (so no ``Authorization``), nor a body, nor the value of a
 query parameter the registry does not read: of the query string only Confluent's
 own parameters are kept (``subjectPrefix=x``), whatever else a client sent
-(``?password=...``) is left out, name and value.
+(``?password=...``) is left out, name and value, in both forms.  (uvicorn's own access
+log, which writes the whole query string to stdout, is never used.)
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 #: how ``schemacat serve`` passes ``--access-log`` to each worker
 ACCESS_LOG_VARIABLE = "SCHEMACAT_SERVE_ACCESS_LOG"
-#: json: schemacat's lines; text: uvicorn's own access log; off: none
+#: json: a JSON object a line; text: uvicorn's words; off: none
 ACCESS_LOG_MODES = ("json", "text", "off")
 
 #: the query parameters of Confluent's REST API (and schemacat's), logged with their values
@@ -68,8 +71,10 @@ def line(
     status: int,
     seconds: float,
     error_code: int | None,
+    text: bool = False,
 ) -> str:
-    """One request's line: a JSON object, no header, no unknown query parameter."""
+    """One request's line, a JSON object or (``text``) uvicorn's words: no header, no
+    unknown query parameter."""
     client = scope.get("client")
     raw = scope.get("raw_path")
     entry: dict[str, Any] = {
@@ -86,7 +91,14 @@ def line(
     if error_code is not None:
         entry["error_code"] = error_code
     user = (scope.get("state") or {}).get("user")
-    name = user if isinstance(user, str) else getattr(user, "name", None)
-    if isinstance(name, str):  # a name only: never the object, which may hold a hash
-        entry["user"] = name
-    return json.dumps(entry, ensure_ascii=False)
+    if isinstance(user, str):  # a name, never a User (it holds a hash)
+        entry["user"] = user
+    if not text:
+        return json.dumps(entry, ensure_ascii=False)
+    target = f"{entry['path']}?{entry['query']}" if entry["query"] else entry["path"]
+    said = (
+        f'{entry["client"] or "-"} - "{entry["method"]} {target} '
+        f'HTTP/{scope.get("http_version", "1.1")}" {status} {entry["duration_ms"]:.1f} ms'
+    )
+    extra = [f"{key}={entry[key]}" for key in ("error_code", "user") if key in entry]
+    return " ".join([said, *extra])

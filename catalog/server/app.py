@@ -23,27 +23,24 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.core import Catalog
 from catalog.errors import InvalidRequest, SchemacatError
 from catalog.registration import AVRO, TYPES, Registration, references
 from catalog.server.auth import Authentication, Users
-from catalog.server.errors import body, message_of, status_of
+from catalog.server.errors import MEDIA_TYPE, error_answer, message_of, routed_path, status_of
 from catalog.server.limits import Guard, Limits, check_schema_size
 from catalog.server.metrics import observe
 from catalog.server.models import RegisterSchemaRequest, check_storable, validated
 from catalog.server.openapi import document
 from catalog.store import SchemaVersion
+from catalog.store.base import MAX_NUMBER
 from catalog.subjects import LATEST, registered
-
-MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
-MAX_VERSION = 2**31 - 1
 
 
 class RegistryJSON(JSONResponse):
@@ -63,7 +60,15 @@ def make_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with await Catalog.open(catalog_url) as catalog:
+        try:
+            opened = await Catalog.open(catalog_url)
+        except SchemacatError as exc:  # one line, not a traceback (_Startup)
+            what_to_do = "" if exc.hint else " (check the catalog given by --catalog)"
+            app.state.startup_problem = (
+                f"schemacat serve cannot open its catalog: {message_of(exc)}{what_to_do}"
+            )
+            raise
+        async with opened as catalog:
             app.state.catalog = catalog
             yield
 
@@ -80,10 +85,15 @@ def make_app(
     _routes(app)
     document(app)  # bodies, parameters and answers in /openapi.json (openapi.py)
     app.state.limits = limits = limits or Limits()
-    app.add_middleware(Guard, limits=limits)
+    app.state.startup_problem = None
+    # each added middleware wraps those added before: from the outermost, the metrics and
+    # the log (they see every answer), the limits (so a request waiting for its argon2
+    # check holds a turn and counts toward the timeout), auth, the routes' path
     app.add_middleware(_EncodedSlashes)
     if users is not None:
         app.add_middleware(Authentication, users=users)
+    app.add_middleware(Guard, limits=limits)
+    app.add_middleware(_Startup, owner=app)
     observe(app)  # last: its middleware is the outermost, so it sees every answer
     return app
 
@@ -345,6 +355,8 @@ async def _json(request: Request) -> Any:
         doc = json.loads(raw or b"{}")
     except ValueError as exc:
         raise _Malformed(f"the request body is not JSON: {exc}") from None
+    except RecursionError:
+        raise _Malformed("the request body nests arrays or objects too deeply") from None
     try:
         check_storable(raw, doc)  # no NUL, no lone surrogate
     except ValueError as exc:
@@ -396,12 +408,12 @@ def _number(version: str) -> int:
     if version == "latest":
         return LATEST
     if re.fullmatch(r"-?\d+", version) and (
-        int(version) == LATEST or 1 <= int(version) <= MAX_VERSION
+        int(version) == LATEST or 1 <= int(version) <= MAX_NUMBER
     ):
         return int(version)
     raise SchemacatError(
         f"the specified version {version!r} is not a valid version id; allowed values are "
-        f'between [1, {MAX_VERSION}] and the string "latest"',
+        f'between [1, {MAX_NUMBER}] and the string "latest"',
         code="INVALID_VERSION",
     )
 
@@ -453,19 +465,19 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(SchemacatError)
     async def schemacat_error(request: Request, exc: SchemacatError) -> Response:
         if isinstance(exc, _Malformed):
-            return RegistryJSON(body(400, message_of(exc)), status_code=400)
+            return error_answer(400, 400, message_of(exc))
         status, code = status_of(exc)
-        return RegistryJSON(body(code, message_of(exc)), status_code=status)
+        return error_answer(status, code, message_of(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         status = exc.status_code
-        return RegistryJSON(body(status, f"HTTP {status} {exc.detail}"), status_code=status)
+        return error_answer(status, status, f"HTTP {status} {exc.detail}")
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:
         message = f"internal error: {type(exc).__name__}: {exc}; this is a bug in schemacat"
-        return RegistryJSON(body(50001, message), status_code=500)
+        return error_answer(500, 50001, message)
 
 
 class _EncodedSlashes:
@@ -477,6 +489,26 @@ class _EncodedSlashes:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get("raw_path") or b""
         if scope["type"] == "http" and b"%2f" in raw.lower():
-            kept = re.sub(r"%2[fF]", "%252F", raw.decode("latin-1"))
-            scope = {**scope, "path": unquote(kept)}
+            scope = {**scope, "path": routed_path(scope)}
         await self.app(scope, receive, send)
+
+
+class _Startup:
+    """A catalog that cannot be opened stops the start with one line: uvicorn logs the
+    message of ``lifespan.startup.failed``, where Starlette puts a traceback."""
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app, self.owner = app, owner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            problem = self.owner.state.startup_problem
+            if message["type"] == "lifespan.startup.failed" and problem:
+                message = {**message, "message": problem}
+            await send(message)
+
+        await self.app(scope, receive, sending)

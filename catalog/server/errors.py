@@ -8,7 +8,19 @@ else unexpected is a 500 whose message says it is a bug.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from urllib.parse import unquote
+
+from starlette.responses import JSONResponse
+from starlette.types import Scope
+
 from catalog.errors import CatalogError, SchemacatError, SchemaError
+
+#: the content type of every answer of Confluent's API
+MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
+#: paths that need no credentials and are never held back (probes and scrapes)
+OPEN_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
 
 #: schemacat's code -> (HTTP status, Confluent's error_code)
 CODES: dict[str, tuple[int, int]] = {
@@ -49,3 +61,26 @@ def body(error_code: int, message: str) -> dict[str, object]:
 def message_of(error: SchemacatError) -> str:
     """The message, its hint after it, as one line of a response."""
     return error.message if error.hint is None else f"{error.message} ({error.hint})"
+
+
+def error_answer(
+    status: int,
+    error_code: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    media_type: str = MEDIA_TYPE,
+) -> JSONResponse:
+    """An error answer in Confluent's shape: every error the door gives is made here."""
+    return JSONResponse(
+        body(error_code, message), status, dict(headers or {}), media_type=media_type
+    )
+
+
+def routed_path(scope: Scope) -> str:
+    """The path the router matches: decoded, with an encoded slash kept as ``%2F`` so
+    that a subject may hold ``/`` (app._EncodedSlashes)."""
+    raw = scope.get("raw_path")
+    if not raw:
+        return str(scope["path"])
+    return unquote(re.sub(r"%2[fF]", "%252F", raw.decode("latin-1")))

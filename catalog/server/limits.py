@@ -28,6 +28,10 @@ shape, before any route sees the request:
   worker; one beyond waits up to ``queue_wait`` seconds for a turn, then gets 503 with
   ``Retry-After``.  ``/health`` and ``/metrics`` are never held back, so probes and
   scrapes still answer under load.
+
+It runs outside authentication (auth.py), so a request waiting for its argon2 check
+holds a turn and counts toward the timeout: a flood of credentials to check queues no
+further than ``max_concurrency`` requests.
 """
 
 from __future__ import annotations
@@ -37,20 +41,18 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import ClientDisconnect
 
 from catalog.errors import SchemacatError
-from catalog.server.errors import body
+from catalog.server.errors import OPEN_PATHS, error_answer, routed_path
 
 if TYPE_CHECKING:
+    from starlette.responses import JSONResponse
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MiB = 1024 * 1024
-MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
-#: paths never held back by the concurrency bound (probes and scrapes)
-OPEN_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
 #: the routes whose body carries a schema: their size errors are 42209
 _SCHEMA_ROUTE = re.compile(r"/subjects/[^/]+(/versions)?|/compatibility/subjects/[^/]+/versions.*")
 
@@ -115,7 +117,7 @@ class Guard:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limits.max_request_bytes:
-            await self._too_large(scope, send, declared, declared=True)
+            await self._too_large(scope, receive, send, declared, declared=True)
             return
         if scope["path"] in OPEN_PATHS:
             await self._run(scope, receive, send)
@@ -124,7 +126,7 @@ class Guard:
             async with asyncio.timeout(self.limits.queue_wait):
                 await self._slots.acquire()
         except TimeoutError:
-            await self._busy(send)
+            await self._busy(scope, receive, send)
             return
         try:
             await self._run(scope, receive, send)
@@ -156,16 +158,19 @@ class Guard:
         except _TooLarge as exc:
             if state["answered"]:
                 raise
-            await self._too_large(scope, send, exc.size, declared=False)
+            await self._too_large(scope, receive, send, exc.size, declared=False)
         except TimeoutError:
             if not timer.expired() or state["answered"]:
                 raise
             waited = time.monotonic() - started_at
-            await self._timed_out(scope, send, waited, bool(state["waiting_for_body"]))
+            timed_out = self._timed_out(scope, waited, bool(state["waiting_for_body"]))
+            await timed_out(scope, receive, send)
         except ClientDisconnect:
             pass  # the client hung up before its body came: no one to answer
 
-    async def _too_large(self, scope: Scope, send: Send, size: int, *, declared: bool) -> None:
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, size: int, *, declared: bool
+    ) -> None:
         limit = self.limits.max_request_bytes
         said = (
             f"{size:,} bytes, over the limit of {limit:,} (--max-request-bytes); it was not read"
@@ -173,46 +178,48 @@ class Guard:
             else f"it passed the limit of {limit:,} bytes (--max-request-bytes) as it was "
             "read (it came without a Content-Length); the rest was not read"
         )
-        if carries_schema(scope["method"], scope["path"]):
-            message = f"the schema is too large: the request body is {said}"
-            await _answer(send, 422, 42209, message, close=True)
+        if carries_schema(scope["method"], routed_path(scope)):
+            answer = error_answer(
+                422, 42209, f"the schema is too large: the request body is {said}", _CLOSE
+            )
         else:
-            message = f"the request body is too large: {said}"
-            await _answer(send, 413, 413, message, close=True)
+            answer = error_answer(413, 413, f"the request body is too large: {said}", _CLOSE)
+        await answer(scope, receive, send)
 
-    async def _busy(self, send: Send) -> None:
+    async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
         limits = self.limits
-        await _answer(
-            send,
+        await error_answer(
             503,
             503,
             f"the server is busy: {limits.max_concurrency} requests are being handled "
             f"(--max-concurrency) and none finished within {limits.queue_wait:g} s; "
             f"retry after {limits.retry_after} s",
-            [(b"retry-after", str(limits.retry_after).encode())],
-        )
+            {"Retry-After": str(limits.retry_after)},
+        )(scope, receive, send)
 
-    async def _timed_out(self, scope: Scope, send: Send, waited: float, in_body: bool) -> None:
+    def _timed_out(self, scope: Scope, waited: float, in_body: bool) -> JSONResponse:
         limit = self.limits.request_timeout
         what = f"{scope['method']} {scope['path']}"
         if in_body:
-            await _answer(
-                send,
+            return error_answer(
                 408,
                 408,
                 f"{what} timed out after {waited:.2f} s waiting for the request body "
                 f"(the limit is {limit:g} s, --request-timeout); nothing was done",
-                close=True,
+                _CLOSE,
             )
-            return
-        await _answer(
-            send,
+        return error_answer(
             504,
             50002,
             f"operation timed out: {what} was stopped after {waited:.2f} s, over the limit of "
             f"{limit:g} s (--request-timeout), while the catalog was handling it; "
             "what it was changing was rolled back",
         )
+
+
+#: the connection ends after the answer: a body was left unread, so the next request on
+#: it could not be found
+_CLOSE = {"Connection": "close"}
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -223,26 +230,3 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None  # uvicorn refuses such a request before it gets here
     return None
-
-
-async def _answer(
-    send: Send,
-    status: int,
-    error_code: int,
-    message: str,
-    headers: list[tuple[bytes, bytes]] | None = None,
-    *,
-    close: bool = False,
-) -> None:
-    """An error answer; with ``close`` the connection ends after it (a body was left
-    unread, so the next request on it could not be found)."""
-    payload = json.dumps(body(error_code, message)).encode()
-    head: list[Any] = [
-        (b"content-type", MEDIA_TYPE.encode()),
-        (b"content-length", str(len(payload)).encode()),
-        *(headers or []),
-    ]
-    if close:
-        head.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": payload})

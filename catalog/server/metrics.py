@@ -30,11 +30,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import time
 from collections.abc import Coroutine
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -50,24 +48,16 @@ from prometheus_client import (
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from catalog.core import Catalog
 from catalog.errors import SchemacatError
-from catalog.registration import canonical_text_cache
 from catalog.server import accesslog
-from catalog.server.errors import body, message_of
+from catalog.server.errors import error_answer, message_of, routed_path
 from catalog.server.workers import MULTIPROCESS_VARIABLE
-from catalog.store.sql import decoded_schema_cache
-from catalog.subjects import parsed_schema_cache, registration_counts
 
 #: /health/ready answers 503 when the store has not answered a trivial query by then
 READY_DEADLINE = 2.0
 UNMATCHED = "(unmatched)"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-#: the caches whose hits are counted: name -> (hits, misses, entries) of this process
-CACHES = {
-    "parsed_schemas": parsed_schema_cache,
-    "decoded_schemas": decoded_schema_cache,
-    "canonical_texts": canonical_text_cache,
-}
 #: an error answer's body is read for its error_code up to this size
 MAX_ERROR_BODY = 65536
 
@@ -131,11 +121,11 @@ CACHE_ENTRIES = Gauge(
 
 def observe(app: FastAPI) -> None:
     """``/metrics``, ``/health/ready`` and the access log (``$SCHEMACAT_SERVE_ACCESS_LOG``:
-    json, or text/off: none of ours).  Call it last in ``make_app``: its middleware must be
-    the outermost."""
+    json, text or off).  Call it last in ``make_app``: its middleware must be the
+    outermost."""
     _routes(app)
     mode = os.environ.get(accesslog.ACCESS_LOG_VARIABLE) or "off"
-    app.add_middleware(Observed, routed=app, log=mode == "json")
+    app.add_middleware(Observed, routed=app, log=mode)
 
 
 # -- the routes ----------------------------------------------------------------------
@@ -167,7 +157,7 @@ def _routes(app: FastAPI) -> None:
         else:
             return JSONResponse({"status": "UP"})
         message = f"the catalog's store did not answer within {READY_DEADLINE} s: {reason}"
-        return JSONResponse(body(code, message), status_code=503)
+        return error_answer(503, code, message, media_type="application/json")
 
 
 #: pings given up on, still cancelling (a reference keeps each until it is done)
@@ -210,8 +200,8 @@ _seen_registrations: dict[str, int] = {}
 
 def _sync() -> None:
     """Add to the counters what the caches and registrations counted since last time."""
-    for name, stats in CACHES.items():
-        hits, misses, entries = stats()
+    caches, registrations = Catalog.cache_stats()
+    for name, (hits, misses, entries) in caches.items():
         seen_hits, seen_misses = _seen_caches.get(name, (0, 0))
         if hits > seen_hits:
             CACHE_HITS.labels(name).inc(hits - seen_hits)
@@ -219,7 +209,7 @@ def _sync() -> None:
             CACHE_MISSES.labels(name).inc(misses - seen_misses)
         _seen_caches[name] = (hits, misses)
         CACHE_ENTRIES.labels(name).set(entries)
-    for outcome, count in registration_counts().items():
+    for outcome, count in registrations.items():
         seen = _seen_registrations.get(outcome, 0)
         if count > seen:
             REGISTRATIONS.labels(outcome).inc(count - seen)
@@ -232,9 +222,10 @@ def _sync() -> None:
 class Observed:
     """Times, counts and logs every HTTP request (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, routed: FastAPI, log: bool) -> None:
+    def __init__(self, app: ASGIApp, routed: FastAPI, log: str) -> None:
         self.app, self.routed = app, routed
-        self.log = accesslog.logger() if log else None
+        self.log = accesslog.logger() if log in ("json", "text") else None
+        self.text = log == "text"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -282,7 +273,14 @@ class Observed:
         _sync()
         if self.log is not None:
             self.log.info(
-                accesslog.line(scope, route=route, status=status, seconds=seconds, error_code=code)
+                accesslog.line(
+                    scope,
+                    route=route,
+                    status=status,
+                    seconds=seconds,
+                    error_code=code,
+                    text=self.text,
+                )
             )
 
     def _route(self, scope: Scope) -> str:
@@ -291,9 +289,7 @@ class Observed:
         found = scope.get("route")
         if found is not None and isinstance(getattr(found, "path", None), str):
             return str(found.path)
-        raw = (scope.get("raw_path") or b"").decode("latin-1")
-        kept = unquote(re.sub(r"%2[fF]", "%252F", raw)) if raw else scope["path"]
-        probe = {**scope, "path": kept}  # %2F kept in a subject, as the app routes it
+        probe = {**scope, "path": routed_path(scope)}  # %2F kept, as the app routes it
         partial = None
         for route in self.routed.router.routes:
             match, _ = route.matches(probe)

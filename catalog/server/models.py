@@ -16,16 +16,17 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from catalog.server.errors import body
-from catalog.server.limits import MEDIA_TYPE, carries_schema
+from catalog.server.errors import error_answer, routed_path
+from catalog.server.limits import carries_schema
+from catalog.store.base import MAX_NUMBER
 
 M = TypeVar("M", bound=BaseModel)
 
 #: Confluent's ids and versions are Java ints
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int32 = Annotated[int, Field(ge=-MAX_NUMBER - 1, le=MAX_NUMBER)]
 
 
 class _Model(BaseModel):
@@ -223,6 +224,5 @@ def _json_name(value: Any) -> str:
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    code = 42201 if carries_schema(request.method, request.url.path) else 422
-    message = f"invalid request: {explain(errors)}"
-    return JSONResponse(body(code, message), status_code=422, media_type=MEDIA_TYPE)
+    code = 42201 if carries_schema(request.method, routed_path(request.scope)) else 422
+    return error_answer(422, code, f"invalid request: {explain(errors)}")

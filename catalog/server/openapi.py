@@ -6,7 +6,9 @@ so FastAPI cannot see their bodies, query parameters or error answers.  They are
 down here, once, as a table by method and path over the models of ``models.py``, and
 merged into the document FastAPI makes (``document``): every route's request body,
 query and path parameters, answer, and each status it may answer, errors in
-Confluent's shape ``{"error_code": N, "message": "..."}``.
+Confluent's shape ``{"error_code": N, "message": "..."}``.  401, 403 and 429 are
+listed on every route but ``/health``, ``/health/ready`` and ``/metrics``: they are
+answered only when the server runs with ``--users``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from catalog.server.limits import MEDIA_TYPE
+from catalog.server.errors import MEDIA_TYPE, OPEN_PATHS
 from catalog.server.models import (
     MODELS,
     CompatibilityCheckResponse,
@@ -35,6 +37,7 @@ from catalog.server.models import (
     SubjectVersionPair,
     validation_error,
 )
+from catalog.store.base import MAX_NUMBER
 
 #: the content types Confluent's clients send a body as; each is read as JSON
 REQUEST_TYPES = (
@@ -51,13 +54,19 @@ _BOOL, _INT, _STR = {"type": "boolean"}, {"type": "integer"}, {"type": "string"}
 _PAGE = {"offset": _INT, "limit": _INT}
 _BODY_ERRORS = (400, 408)  # a body that is no JSON, one that does not arrive in time
 _DOOR_ERRORS = (500, 503, 504)  # a store error; too busy; timed out
+_AUTH_ERRORS = (401, 403, 429)  # only with --users; never on OPEN_PATHS
 
 _WHY = {
     400: "the body is not JSON, or not the object the route reads (error_code 400)",
+    401: "only with schemacat serve --users: no credentials, or wrong ones (error_code 401; "
+    'WWW-Authenticate: Basic realm="schemacat")',
+    403: "only with schemacat serve --users: the user's role may not do this (40301)",
     404: "no such subject, version, schema or route (40401, 40402, 40403, ...)",
     408: "the request body did not arrive within --request-timeout",
     409: "the schema is incompatible with the subject's versions",
     413: "the body is over --max-request-bytes",
+    429: "only with schemacat serve --users: too many failed logins from this client "
+    "address (error_code 429); retry after Retry-After seconds",
     422: "a value that cannot be (42201 invalid schema, 42202 version, 42203 compatibility, "
     "42204 mode, 42205 not permitted, 42206 reference exists, 42208 subject, "
     "42209 schema too large)",
@@ -86,7 +95,7 @@ _PATH = {
     "version": {
         "description": "a version number (1 to 2^31-1), -1 or latest for the latest",
         "anyOf": [
-            {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER},
             {"type": "integer", "enum": [-1]},
             {"type": "string", "enum": ["latest"]},
         ],
@@ -231,11 +240,11 @@ def _written(doc: dict[str, Any]) -> dict[str, Any]:
     schemas.update(defs.get("$defs", {}))
     for path, operations in doc.get("paths", {}).items():
         for method, operation in operations.items():
-            _write(operation, ROUTES.get((method, path), _Route()))
+            _write(operation, ROUTES.get((method, path), _Route()), guarded=path not in OPEN_PATHS)
     return doc
 
 
-def _write(operation: dict[str, Any], route: _Route) -> None:
+def _write(operation: dict[str, Any], route: _Route, *, guarded: bool) -> None:
     parameters = operation.setdefault("parameters", [])
     for parameter in parameters:
         if parameter.get("in") == "path" and parameter.get("name") in _PATH:
@@ -249,7 +258,7 @@ def _write(operation: dict[str, Any], route: _Route) -> None:
     if route.answer is not None:
         ok = responses.setdefault("200", {"description": "Successful Response"})
         ok["content"] = {route.media: {"schema": route.answer}}
-    errors = set(route.errors) | set(_DOOR_ERRORS)
+    errors = set(route.errors) | set(_DOOR_ERRORS) | set(_AUTH_ERRORS if guarded else ())
     if route.request is not None:
         operation["requestBody"] = {
             "required": True,

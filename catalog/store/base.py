@@ -23,6 +23,9 @@ from catalog.registration import Registration
 from catalog.schema import Schema
 from catalog.secrets import redact, redact_options, redact_text
 
+#: the largest schema id and version number: Java ints in Confluent's registry and wire
+#: format (a magic byte and a 4-byte signed id), which no client could carry beyond
+MAX_NUMBER = 2**31 - 1
 ORIGINS = ("declared", "discovered", "altered", "refreshed", "derived", "registered")
 
 
@@ -37,6 +40,7 @@ class StreamSpec:
     compatibility: str | None = "BACKWARD"  # None: follow the catalog's default
     lineage: tuple[str, ...] = ()
     query: str | None = None  # a derived stream's query, which REFRESH and VALIDATE re-derive
+    mode: str | None = None  # READWRITE, READONLY ...; None: the catalog's
 
     def redacted(self) -> StreamSpec:
         """The spec with every secret removed, as it may be stored."""
@@ -48,6 +52,7 @@ class StreamSpec:
             compatibility=self.compatibility,
             lineage=tuple(redact(source) for source in self.lineage),
             query=redact_text(self.query) if self.query else None,
+            mode=self.mode,
         )
 
 
@@ -114,10 +119,8 @@ class LoadReport:
     """What ``Store.load`` wrote (or, in a dry run, would write)."""
 
     schemas: int = 0  # schema ids added
-    streams: int = 0  # streams added
     versions: int = 0  # versions added
-    updated: int = 0  # versions whose deleted mark, and streams whose settings, changed
-    settings: int = 0  # catalog settings set
+    settings: int = 0  # settings set or changed: the catalog's, and a stream's own
     kept: int = 0  # versions already there, the same
     added: tuple[tuple[str, int, int, bool], ...] = ()  # subject, version, id, deleted
 
@@ -284,11 +287,17 @@ class Store(ABC):
         self, dump: CatalogDump, *, merge: bool = False, dry_run: bool = False
     ) -> LoadReport:
         """Write ``dump`` as it is (ids, version numbers, deleted marks, times) in one
-        transaction.  Without ``merge`` the catalog must be empty; with it, what is already
-        there the same is kept, a stream there gets the dump's compatibility and mode (and
-        keeps its other settings), a version's deleted mark becomes the dump's, and anything
-        that differs (an id held by another schema, a version holding another id) stops the
-        load before it writes anything.  ``dry_run`` checks and counts, writing nothing."""
+        transaction, secrets removed from each new stream's metadata as ``create_stream``
+        removes them.  Without ``merge`` the catalog must be empty; with it, what is already
+        there the same is kept, the dump's settings win (the catalog's, and a stream's
+        compatibility and mode, where the dump sets them; a stream keeps its other
+        metadata), a version's deleted mark becomes the dump's, and any id or version that
+        differs (an id held by another schema, a version holding another id) stops the load
+        before it writes anything.  ``dry_run`` checks and counts, writing nothing."""
+
+    async def exists(self) -> bool:
+        """Whether the catalog is there already (a SQLite file not made yet is not)."""
+        return True
 
     @abstractmethod
     async def ping(self) -> None:
@@ -326,6 +335,12 @@ def spec_changes(spec: StreamSpec) -> dict[str, Any]:
 
 def stream_key(name: str) -> str:
     return name.lower()
+
+
+def pending_mode_key(name: str) -> str:
+    """The setting that holds the mode set for a stream that does not exist yet, which
+    ``create_stream`` takes (and removes) in the transaction that makes the stream."""
+    return f"mode:{stream_key(name)}"
 
 
 def now() -> datetime:

@@ -8,16 +8,18 @@ writes anything, and a failure part way leaves the catalog as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import CatalogError
 from catalog.registration import Registration
 from catalog.store.base import (
+    MAX_NUMBER,
     CatalogDump,
     LoadReport,
     SchemaVersion,
     StreamRecord,
+    StreamSpec,
     dump_json,
     stream_key,
 )
@@ -66,10 +68,8 @@ class Plan:
     def report(self) -> LoadReport:
         return LoadReport(
             schemas=len(self.schemas),
-            streams=len(self.streams),
             versions=len(self.versions),
-            updated=len(self.marks) + len(self.settings_of),
-            settings=len(self.settings),
+            settings=len(self.settings) + sum(len(c) for _, c in self.settings_of),
             kept=self.kept,
             added=tuple(
                 (v.stream, v.version, v.schema_id or 0, v.deleted) for _, v in self.versions
@@ -147,13 +147,14 @@ async def plan_load(tx: Tx, dump: CatalogDump, *, merge: bool) -> Plan:
         raise CatalogError(
             f"the catalog is not empty: it holds {len(streams)} streams and {len(ids)} schema "
             "ids, and a restore writes into an empty catalog",
-            hint="restore into a new catalog, or add --force to merge into this one (what is "
-            "there the same is kept; anything that differs stops the restore)",
+            hint="load into a new catalog, or merge into this one",
             code="CATALOG_NOT_EMPTY",
         )
-    plan, problems = Plan(), []
+    plan, problems = Plan(), _out_of_range(dump)
     owner = {identity: schema_id for schema_id, identity in ids.items()}
     for schema_id, registration in sorted(dump.schemas.items()):
+        if not 1 <= schema_id <= MAX_NUMBER:
+            continue  # named by _out_of_range
         held = ids.get(schema_id)
         if held == registration.identity:
             continue
@@ -176,7 +177,7 @@ async def plan_load(tx: Tx, dump: CatalogDump, *, merge: bool) -> Plan:
         if not versions:  # a stream is never without a version
             continue
         if there is None:
-            plan.streams.append(record)
+            plan.streams.append(_redacted(record))
         else:
             changes = {
                 column: value
@@ -214,3 +215,29 @@ async def plan_load(tx: Tx, dump: CatalogDump, *, merge: bool) -> Plan:
             code="LOAD_CONFLICT",
         )
     return plan
+
+
+def _redacted(record: StreamRecord) -> StreamRecord:
+    """A stream's metadata without secrets, as ``create_stream`` stores a spec's."""
+    spec = StreamSpec(
+        record.name, record.datasource, record.format, record.options, record.compatibility,
+        record.lineage, record.query, record.mode,
+    ).redacted()  # fmt: skip
+    return replace(
+        record, datasource=spec.datasource, options=spec.options, lineage=spec.lineage,
+        query=spec.query,
+    )  # fmt: skip
+
+
+def _out_of_range(dump: CatalogDump) -> list[str]:
+    """The ids and version numbers of ``dump`` a registry client could not carry."""
+    problems = [
+        f"the id {i} is not between 1 and {MAX_NUMBER}"
+        for i in sorted(dump.schemas) if not 1 <= i <= MAX_NUMBER
+    ]  # fmt: skip
+    for record, versions in dump.streams:
+        problems.extend(
+            f"version {v.version} of {record.name!r} is not between 1 and {MAX_NUMBER}"
+            for v in versions if not 1 <= v.version <= MAX_NUMBER
+        )  # fmt: skip
+    return problems

@@ -18,7 +18,7 @@ import asyncpg
 
 from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
 from catalog.secrets import redact
-from catalog.store.base import NewVersion, SchemaVersion, StreamSpec
+from catalog.store.base import CatalogDump, LoadReport, NewVersion, SchemaVersion, StreamSpec
 from catalog.store.migrations import canonical_schemas, fingerprints, registry_tables
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 from catalog.uri import locate
@@ -82,6 +82,9 @@ class PostgresStore(SQLStore):
     MIGRATIONS = MIGRATIONS
     FOR_UPDATE = " FOR UPDATE"
 
+    async def _lock_streams(self, tx: Tx) -> None:
+        await tx.execute("LOCK TABLE streams IN EXCLUSIVE MODE")  # reads go on
+
     async def _lock_schema_ids(self, tx: Tx) -> bool:
         await tx.execute(
             "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}:schema-ids"
@@ -113,6 +116,11 @@ class PostgresStore(SQLStore):
                 timeout=CONNECT_TIMEOUT,
                 server_settings={"search_path": quote_ident(schema)},
             )
+        except ValueError as exc:  # a DSN asyncpg cannot read (a bracket left open ...)
+            raise CatalogURLError(
+                f"malformed PostgreSQL catalog URL {redact(url)!r}: {exc}",
+                hint="write postgresql://user@host:port/db (an IPv6 host in brackets: [::1])",
+            ) from None
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise CatalogError(
                 f"cannot connect to the catalog database {redact(url)}: {exc}",
@@ -197,6 +205,19 @@ class PostgresStore(SQLStore):
 
     def to_datetime(self, value: Any) -> datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    async def load(
+        self, dump: CatalogDump, *, merge: bool = False, dry_run: bool = False
+    ) -> LoadReport:
+        try:
+            return await super().load(dump, merge=merge, dry_run=dry_run)
+        except asyncpg.UniqueViolationError as exc:  # written meanwhile by another writer
+            raise CatalogError(
+                f"cannot load: {exc.detail or exc} was written by another writer meanwhile; "
+                "nothing was written",
+                hint="load again: what is there the same is kept, and what differs is named",
+                code="LOAD_CONFLICT",
+            ) from None
 
     async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
         try:

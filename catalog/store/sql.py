@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 from catalog.errors import (
     CatalogVersionError,
+    InvalidRequest,
     NotPermitted,
     StreamExists,
     VersionNotFound,
@@ -28,6 +29,7 @@ from catalog.errors import (
 from catalog.registration import Registration, of_columns, references
 from catalog.schema import Schema
 from catalog.store.base import (
+    MAX_NUMBER,
     CatalogDump,
     LoadReport,
     NewVersion,
@@ -41,6 +43,7 @@ from catalog.store.base import (
     load_json,
     not_found,
     now,
+    pending_mode_key,
     spec_changes,
     stream_key,
 )
@@ -177,14 +180,17 @@ class SQLStore(Store):
                     f"stream {existing[0]['name']!r} already exists",
                     hint="use CREATE OR REPLACE STREAM, or IF NOT EXISTS",
                 )
+            if spec.mode is not None:  # the mode set before it existed: taken, all or nothing
+                await tx.execute("DELETE FROM settings WHERE key = $1", pending_mode_key(spec.name))
             if existing:  # every version deleted (softly): the subject takes the next number
                 writer = _Writer(self, tx, self._stream_record(existing[0]))
-                await writer.update(**spec_changes(spec))
+                mode = {"mode": spec.mode} if spec.mode is not None else {}
+                await writer.update(**spec_changes(spec), **mode)
                 return await writer.append(version)
             await tx.execute(
                 "INSERT INTO streams (key, name, datasource, format, options, compatibility, "
-                "lineage, query, latest_version, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)",
+                "lineage, query, mode, latest_version, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
                 stream_key(spec.name),
                 spec.name,
                 spec.datasource,
@@ -193,6 +199,7 @@ class SQLStore(Store):
                 spec.compatibility or FOLLOWS_DEFAULT,
                 dump_json(list(spec.lineage)),
                 spec.query,
+                spec.mode,
                 at,
             )
             stream = await self._stream(tx, spec.name, deleted=True)
@@ -355,6 +362,7 @@ class SQLStore(Store):
     ) -> LoadReport:
         async with self.snapshot() if dry_run else self.transaction() as tx:
             if not dry_run:
+                await self._lock_streams(tx)  # what it plans from stays so until it commits
                 await self._lock_schema_ids(tx)  # the ids it gives are seen by every writer
             plan = await plan_load(tx, dump, merge=merge)
             if not dry_run:
@@ -362,6 +370,12 @@ class SQLStore(Store):
         return plan.report
 
     # -- rows ----------------------------------------------------------------------
+    async def _lock_streams(self, tx: Tx) -> None:
+        """Held by a load: no other writer changes a stream until it commits, and it
+        waits for those that are under way, so that locks are taken in the order every
+        writer takes them (a stream, then the schema ids).  SQLite's writers take turns
+        anyway."""
+
     async def _lock_schema_ids(self, tx: Tx) -> bool:
         """Held while a new schema id is given, so two writers never give the same one;
         whether one was taken now (SQLite's writers take turns anyway: none is)."""
@@ -386,6 +400,13 @@ class SQLStore(Store):
             "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_schema_id'"
         )
         schema_id = max(int(r["id"]) for r in rows)
+        if schema_id > MAX_NUMBER:
+            raise InvalidRequest(  # 42201 over REST, as an id out of range is
+                f"the catalog has given every schema id up to {MAX_NUMBER}, the largest a "
+                "registry client can carry (a Java int), so it cannot give this schema one",
+                hint="ids above it come only from an IMPORT of such an id; nothing was registered",
+                code="SCHEMA_IDS_EXHAUSTED",
+            )
         await insert_schema(tx, schema_id, registration)
         return schema_id
 

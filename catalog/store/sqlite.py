@@ -184,6 +184,9 @@ class SQLiteStore(SQLStore):
         self.read_only, self._file_pending = read_only, False
         await to_the_end(self.call(memory.close))
 
+    async def exists(self) -> bool:
+        return not self._file_pending or await self._file_made()
+
     async def _file_made(self) -> bool:
         """Whether another process has made the catalog file since this store opened
         (a server reading an empty catalog then sees what ``schemacat run`` wrote)."""

@@ -68,7 +68,7 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
     file = folder / "registry.jsonl"
     done = schemacat("--catalog", source, "backup", str(file))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"backed up 6 subjects, 8 versions, 9 schemas, 4 configs to {file}\n"
+    assert done.stdout == f"backed up 6 subjects, 8 versions, 9 schemas, 4 settings to {file}\n"
     (folder / "source.url").write_text(source)
     return file
 
@@ -87,7 +87,7 @@ def test_restore_gives_the_same_registry_id_by_id(backup: Path, catalog_url: str
 
     done = schemacat("--catalog", catalog_url, "restore", str(backup))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("restored 6 subjects, 8 versions, 9 schemas, 4 configs")
+    assert done.stdout.startswith("restored 6 subjects, 8 versions, 9 schemas, 4 settings")
 
     assert run(catalog_url, SHOWN) == run(source, SHOWN)
     with serving(source) as before, serving(catalog_url) as after:
@@ -139,3 +139,145 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     out = schemacat("--catalog", f"sqlite:///{tmp_path / 'c.db'}", "restore")
     assert out.returncode == 2
     assert "FILE" in out.stderr
+
+
+def edited(backup: Path, tmp_path: Path, name: str, change: Any) -> Path:
+    """A copy of the backup with ``change`` (lines -> lines) made, its last line recounted."""
+    lines = [json.loads(line) for line in backup.read_text().splitlines()]
+    lines = change(lines)
+    end = lines[-1]
+    end["schemas"] = sum(d.get("kind") == "schema" for d in lines)
+    end["versions"] = sum(d.get("kind") == "version" for d in lines)
+    end["subjects"] = sum(d.get("kind") == "subject" for d in lines)
+    file = tmp_path / name
+    file.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    return file
+
+
+def setting(kind: str, **values: Any) -> Any:
+    def change(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**d, **values} if d.get("kind") == kind else d for d in lines]
+
+    return change
+
+
+def subject(name: str, **values: Any) -> Any:
+    def change(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**d, **values} if d.get("subject") == name and d["kind"] == "subject" else d
+                for d in lines]  # fmt: skip
+
+    return change
+
+
+def address_schema(**values: Any) -> Any:
+    """Change the schema line of the id the subject ``address`` holds."""
+
+    def change(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        held = next(d["id"] for d in lines
+                    if d.get("kind") == "version" and d["subject"] == "address")  # fmt: skip
+        return [{**d, **values} if d.get("kind") == "schema" and d["id"] == held else d
+                for d in lines]  # fmt: skip
+
+    return change
+
+
+def header(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**lines[0], "version": True}, *lines[1:]]
+
+
+def unknown_id(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**d, "id": 77} if d.get("kind") == "version" and d["version"] == 2 else d
+            for d in lines]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (setting("mode", mode="GARBAGE"), "'GARBAGE' is not a mode; the modes are"),
+        (setting("config", compatibility="NONSENSE"), "unknown compatibility mode 'NONSENSE'"),
+        (subject("address", mode="SOMETIMES"), "'SOMETIMES' is not a mode"),
+        (header, "the header's 'version' is True"),
+        (unknown_id, "the id 77 has no schema line"),
+        (address_schema(schema='{"type": "record"'), "is not a valid AVRO schema"),
+        (address_schema(references=[{"name": "x", "subject": "nowhere", "version": 3}]),
+         "references version 3 of 'nowhere', which neither the file nor this catalog holds"),
+        (address_schema(id=2**31), f"the id {2**31} is not between 1 and {2**31 - 1}"),
+    ],
+)  # fmt: skip
+def test_restore_refuses_invalid_content_naming_the_line(
+    backup: Path, tmp_path: Path, change: Any, said: str
+) -> None:
+    file = edited(backup, tmp_path, "edited.jsonl", change)
+    before, after = backup.read_text().splitlines(), file.read_text().splitlines()
+    number = next(n for n, (a, b) in enumerate(zip(before, after, strict=True), start=1) if a != b)
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    out = schemacat("--catalog", target, "restore", str(file))
+    assert (out.returncode, out.stdout) == (1, ""), out.stderr
+    assert f"{file}, line {number}: " in out.stderr and said in out.stderr, out.stderr
+    assert "correct that line, or restore another backup" in out.stderr
+    assert "internal error" not in out.stderr
+    assert not (tmp_path / "target.db").exists()
+
+
+def test_restore_removes_secrets_as_sql_does(backup: Path, tmp_path: Path) -> None:
+    file = edited(backup, tmp_path, "secrets.jsonl", subject(
+        "clicks", datasource="postgresql://u:pw-in-url@h/db",
+        options={"password": "opt-s3cret", "sample_size": "10"},
+        query="SELECT * FROM x WHERE password = 'q-s3cret'",
+        lineage=["kafka://bob:lin-s3cret@k:9092/t"],
+    ))  # fmt: skip
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    done = schemacat("--catalog", target, "restore", str(file))
+    assert done.returncode == 0, done.stderr
+    shown = schemacat("--catalog", target, "run", "-c", "SHOW CREATE STREAM clicks")
+    again = schemacat("--catalog", target, "backup", str(tmp_path / "again.jsonl"))
+    assert shown.returncode == again.returncode == 0, shown.stderr + again.stderr
+    stored = shown.stdout + (tmp_path / "again.jsonl").read_text()
+    for secret in ("pw-in-url", "opt-s3cret", "q-s3cret", "lin-s3cret"):
+        assert secret not in stored
+    assert "postgresql://u@h/db" in stored and "sample_size" in stored
+
+
+def test_backup_of_a_catalog_that_does_not_exist_fails_and_makes_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "no" / "such.db"
+    out = schemacat("--catalog", f"sqlite:///{missing}", "backup", str(tmp_path / "out.jsonl"))
+    assert out.returncode == 1 and str(missing) in out.stderr
+    assert "there is no catalog at" in out.stderr
+    assert not (tmp_path / "no").exists() and not (tmp_path / "out.jsonl").exists()
+
+
+def test_backup_to_no_file_name_is_a_clear_error(backup: Path) -> None:
+    out = schemacat("--catalog", source_of(backup), "backup", "")
+    assert out.returncode == 1 and "internal error" not in out.stderr
+    assert "it names no file" in out.stderr
+
+
+def test_restore_force_sets_the_files_settings(backup: Path, tmp_path: Path) -> None:
+    """--force: what is there the same is kept and the file's settings win."""
+    target = f"sqlite:///{tmp_path / 'target.db'}"
+    assert schemacat("--catalog", target, "restore", str(backup)).returncode == 0
+    changed = run(target, "SET compatibility = 'NONE'; "
+                  "ALTER STREAM clicks SET (compatibility = 'BACKWARD')")  # fmt: skip
+    assert changed
+    forced = schemacat("--catalog", target, "restore", str(backup), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "8 versions were there already; 2 settings set from the file" in forced.stdout
+
+    def settings(catalog: str) -> list[Any]:
+        rows = run(catalog, "SHOW STREAMS; SHOW CREATE STREAM clicks")
+        return [{k: v for k, v in r.items() if k != "updated_at"} for r in rows[0]["rows"]] + [
+            rows[1]["rows"]
+        ]
+
+    assert settings(target) == settings(source_of(backup))
+    helped = schemacat("restore", "--help")
+    assert "the file's settings win" in " ".join(helped.stdout.split())
+
+
+def test_a_malformed_postgresql_catalog_url_is_a_clear_error(tmp_path: Path) -> None:
+    out = schemacat("--catalog", "postgresql://u:url-s3cret@[::1/db", "backup",
+                    str(tmp_path / "x.jsonl"))  # fmt: skip
+    assert out.returncode == 1 and "malformed PostgreSQL catalog URL" in out.stderr
+    assert "url-s3cret" not in out.stderr and "internal error" not in out.stderr

@@ -85,3 +85,12 @@ def test_on_a_terminal_two_different_passwords_print_nothing() -> None:
     shown = child.before.decode()
     assert child.exitstatus == 1 and "the two passwords differ" in shown
     assert "$argon2" not in shown
+
+
+def test_a_password_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    stdin = tmp_path / "stdin"
+    stdin.write_bytes(b"\xff\xfe\n")
+    done = schemacat("passwd", "bin", "--role", "read", stdin=stdin)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "error: the password read from stdin is not UTF-8 text" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -18,28 +18,38 @@ from tests.services import free_port
 
 @contextmanager
 def serving(
-    catalog_url: str, *args: str, log: Path | None = None, tls: ssl.SSLContext | None = None
+    catalog_url: str,
+    *args: str,
+    log: Path | None = None,
+    tls: ssl.SSLContext | None = None,
+    stdout: Path | None = None,
 ) -> Iterator[str]:
     """The URL of a registry serving ``catalog_url``; stopped (SIGTERM) at the end."""
-    with served(catalog_url, *args, log=log, tls=tls) as (url, _):
+    with served(catalog_url, *args, log=log, tls=tls, stdout=stdout) as (url, _):
         yield url
 
 
 @contextmanager
 def served(
-    catalog_url: str, *args: str, log: Path | None = None, tls: ssl.SSLContext | None = None
+    catalog_url: str,
+    *args: str,
+    log: Path | None = None,
+    tls: ssl.SSLContext | None = None,
+    stdout: Path | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``serving``, with the server's process (a benchmark reads its CPU time).  With
     ``tls`` (a client's context: the CA to trust, a client certificate) it serves HTTPS,
-    ``args`` giving its --tls-* options."""
+    ``args`` giving its --tls-* options.  ``log`` gets stderr, and stdout too unless
+    ``stdout`` names a file of its own."""
     port = free_port()
     with ExitStack() as stack:
         out = stack.enter_context(log.open("w")) if log else subprocess.DEVNULL
+        own = stack.enter_context(stdout.open("w")) if stdout else None
         process = subprocess.Popen(
             [sys.executable, "-m", "catalog", "--catalog", catalog_url, "serve",
              "--port", str(port), *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            stdout=own or out,
+            stderr=out if log else subprocess.STDOUT,
             env={**os.environ},
         )  # fmt: skip
         url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"

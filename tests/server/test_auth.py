@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import math
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ PASSWORDS = {
     "writer": "w:pw-2",
 }  # a ":" in it
 TOKEN = secrets.token_urlsafe(32)  # the bearer secret of the line "ci"
+UNICODE = "pässwörd-€-" + secrets.token_hex(4)  # the password of "émile": not even latin-1
 
 
 @dataclass
@@ -67,6 +70,7 @@ def users(tmp_path_factory: pytest.TempPathFactory) -> Path:
         + f"reader:{CHEAP.hash(PASSWORDS['reader'])}:read\n"
         + f"writer:{CHEAP.hash(PASSWORDS['writer'])}:write\n"
         + f"ci:{CHEAP.hash(TOKEN)}:write\n"
+        + f"émile:{CHEAP.hash(UNICODE)}:read\n"
     )
     return path
 
@@ -84,6 +88,10 @@ def registry(users: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture
 def subject() -> str:
     return f"auth-{uuid.uuid4().hex[:8]}-value"
+
+
+#: a salt (16 bytes) and a hash (32 bytes) as argon2's strings spell them
+SALT, HASH = "c2FsdHNhbHRzYWx0c2FsdA", "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
 
 
 def refused(answer: httpx.Response, status: int, code: int) -> str:
@@ -179,9 +187,11 @@ def test_a_bearer_secret_is_checked_against_every_line(registry: Registry, subje
 
 def test_health_stays_open(registry: Registry) -> None:
     with registry.client() as anonymous:
-        assert anonymous.get("/health").json() == {"status": "UP"}
-        for path in ("/health/ready", "/metrics"):  # where they exist
-            assert anonymous.get(path).status_code != 401
+        health = anonymous.get("/health")
+        assert (health.status_code, health.json()) == (200, {"status": "UP"})
+        assert anonymous.get("/health/ready").status_code in (200, 503)
+        metrics = anonymous.get("/metrics")
+        assert metrics.status_code == 200 and "schemacat_http_requests_total" in metrics.text
         refused(anonymous.get("/"), 401, 401)
 
 
@@ -200,6 +210,56 @@ def test_failed_logins_are_limited_per_client_address(registry: Registry) -> Non
             assert other.get("/subjects/no-such/versions").status_code == 404
     with registry.client("reader", "guess", address="127.0.0.4") as other:
         refused(other.get("/subjects"), 401, 401)
+
+
+def test_a_verified_credential_passes_a_locked_out_address(registry: Registry) -> None:
+    """Guesses lock an address out; a client that logged in from it goes on (its
+    credential is in the cache), one not yet verified from it gets 429 unchecked."""
+    with registry.client("reader", PASSWORDS["reader"], address="127.0.0.7") as client:
+        assert client.get("/subjects").is_success
+    with registry.client("reader", "guess", address="127.0.0.7") as guesser:
+        statuses = [guesser.get("/subjects").status_code for _ in range(12)]
+        assert statuses[-1] == 429, statuses
+    with registry.client("reader", PASSWORDS["reader"], address="127.0.0.7") as client:
+        for _ in range(5):
+            assert client.get("/subjects").status_code == 200
+    with registry.client("writer", PASSWORDS["writer"], address="127.0.0.7") as other:
+        refused(other.get("/subjects"), 429, 429)  # verified elsewhere, not from here
+
+
+def test_a_wrong_bearer_costs_a_token_per_line(registry: Registry) -> None:
+    """The users file has five lines: a wrong bearer secret is five argon2 checks, so the
+    bucket of ten is empty after two."""
+    with registry.client(address="127.0.0.9") as client:
+        statuses = [
+            client.get("/subjects", headers={"Authorization": f"Bearer wrong-{i}"}).status_code
+            for i in range(3)
+        ]
+    assert statuses == [401, 401, 429]
+
+
+def test_a_non_ascii_secret_works_as_basic_and_as_bearer(registry: Registry) -> None:
+    with registry.client("émile", UNICODE) as basic:
+        assert basic.get("/subjects").status_code == 200
+    with registry.client(address="127.0.0.10") as client:
+        bearer = {"Authorization": b"Bearer " + UNICODE.encode()}
+        assert client.get("/subjects", headers=bearer).status_code == 200
+        latin = {"Authorization": b"Bearer " + "pässwörd".encode("latin-1")}  # not UTF-8
+        refused(client.get("/subjects", headers=latin), 401, 401)
+
+
+def test_forwarded_for_is_not_trusted_by_default(registry: Registry) -> None:
+    """Without --forwarded-allow-ips, X-Forwarded-For changes neither the address the
+    failed logins count against nor the one logged."""
+    with registry.client("reader", "guess", address="127.0.0.8") as guesser:
+        statuses = [
+            guesser.get("/subjects", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+            for i in range(12)
+        ]
+    assert statuses[:10] == [401] * 10 and statuses[-1] == 429, statuses
+    logged = [json.loads(x) for x in registry.log.read_text().splitlines() if x.startswith("{")]
+    assert not any("198.51.100." in str(x["client"]) for x in logged)
+    assert any(str(x["client"]).startswith("127.0.0.8:") for x in logged)
 
 
 def test_concurrent_guesses_cannot_outrun_the_limit(registry: Registry) -> None:
@@ -288,6 +348,80 @@ def test_roles_on_a_postgresql_catalog(
             refused(reader.get("/subjects", auth=httpx.BasicAuth("reader", "x")), 401, 401)
 
 
+# -- behind a proxy, and inside the limits --------------------------------------------
+
+
+@dataclass
+class Proxied:
+    url: str
+    log: Path
+
+
+SLOW_SECONDS, TIMEOUT = 3.0, 1.5  # --request-timeout; its queue wait is 1 s
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
+    """A server trusting X-Forwarded-For from 127.0.0.1, one request at a time, requests
+    stopped after 1.5 s, and a user "slow" whose hash takes about 3 s to check: its time
+    cost scaled from one measured here (the hash itself is made up: every password is
+    wrong, after a check that takes that long)."""
+    folder = tmp_path_factory.mktemp("proxied")
+    started = time.perf_counter()
+    PasswordHasher(time_cost=4, memory_cost=65536, parallelism=1).hash("x")
+    time_cost = min(100, math.ceil(SLOW_SECONDS * 4 / (time.perf_counter() - started)))
+    users = folder / "users.txt"
+    users.write_text(
+        f"slow:$argon2id$v=19$m=65536,t={time_cost},p=1${SALT}${HASH}:read\n"
+        f"reader:{CHEAP.hash(PASSWORDS['reader'])}:read\n"
+        f"writer:{CHEAP.hash(PASSWORDS['writer'])}:write\n"
+    )
+    log = folder / "serve.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONUNBUFFERED", "1")
+        with serving(f"sqlite:///{folder / 'catalog.db'}", "--users", str(users),
+                     "--forwarded-allow-ips", "127.0.0.1", "--max-concurrency", "1",
+                     "--request-timeout", str(TIMEOUT), log=log) as url:  # fmt: skip
+            yield Proxied(url, log)
+
+
+def test_forwarded_for_is_trusted_from_the_named_proxy(proxied: Proxied) -> None:
+    """With --forwarded-allow-ips 127.0.0.1, failed logins count against the address the
+    proxy forwards, and the log shows it."""
+
+    def guess(address: str) -> int:
+        headers = {"X-Forwarded-For": address}
+        with httpx.Client(auth=httpx.BasicAuth("reader", "guess"), timeout=30) as client:
+            return client.get(f"{proxied.url}/subjects", headers=headers).status_code
+
+    statuses = [guess("203.0.113.1") for _ in range(11)]
+    assert statuses[:10] == [401] * 10 and statuses[-1] == 429, statuses
+    assert guess("203.0.113.2") == 401  # another client behind the proxy: its own bucket
+    logged = [json.loads(x) for x in proxied.log.read_text().splitlines() if x.startswith("{")]
+    clients = {str(x["client"]).split(":")[0] for x in logged if x["route"] == "/subjects"}
+    assert clients == {"203.0.113.1", "203.0.113.2"}
+
+
+def test_authentication_counts_toward_the_limits(proxied: Proxied) -> None:
+    """A request waiting for its argon2 check holds the one turn (--max-concurrency 1) and
+    is stopped at --request-timeout."""
+
+    async def at_once(*guesses: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=proxied.url, timeout=30) as client:
+            return await asyncio.gather(*(
+                client.get("/subjects", auth=("slow", guess),
+                           headers={"X-Forwarded-For": f"203.0.113.{20 + i}"})
+                for i, guess in enumerate(guesses)
+            ))  # fmt: skip
+
+    started = time.monotonic()
+    (alone,) = asyncio.run(at_once("wrong-0"))
+    assert (alone.status_code, alone.json()["error_code"]) == (504, 50002), alone.text
+    assert time.monotonic() - started < SLOW_SECONDS
+    first, second = sorted(asyncio.run(at_once("wrong-1", "wrong-2")), key=lambda a: a.status_code)
+    assert (first.status_code, second.status_code) == (503, 504), (first.text, second.text)
+
+
 # -- start-up checks ----------------------------------------------------------------
 
 
@@ -306,6 +440,20 @@ def test_a_bad_users_file_stops_the_start_with_one_line(tmp_path: Path) -> None:
         (f"alice:{hashed}:owner", "the role of 'alice' is 'owner'"),
         (f"alice:{hashed}", "expected name:hash:role"),
         ("alice:plain-text-password:read", "not an argon2 hash"),
+        ("x:$argon2id$v=19$m=65536,t=3,p=4$AAAA$BBBB:read", "a salt of 3 bytes, under 8"),
+        (f"x:$argon2id$v=19$m=65536,t=3,p=4${SALT}$BBBB:read", "a hash of 3 bytes, under 16"),
+        (
+            f"x:$argon2id$v=19$m=4294967295,t=4294967295,p=255${SALT}${HASH}:read",
+            "a parallelism of 255, not 1 to 64",
+        ),
+        (
+            f"x:$argon2id$v=19$m=4294967295,t=3,p=4${SALT}${HASH}:read",
+            "a memory cost of 4294967295 KiB",
+        ),
+        (
+            f"x:$argon2id$v=19$m=65536,t=1000,p=4${SALT}${HASH}:read",
+            "a time cost of 1000, not 1 to 100",
+        ),
         (f"alice:{hashed}:read\nalice:{hashed}:write", "'alice' is on an earlier line too"),
     ):
         bad.write_text(f"# users\n\n{line}\n")
@@ -314,6 +462,7 @@ def test_a_bad_users_file_stops_the_start_with_one_line(tmp_path: Path) -> None:
         assert f"{bad}:3: " in refused_start.stderr or f"{bad}:4: " in refused_start.stderr
         assert why in refused_start.stderr and "Traceback" not in refused_start.stderr
         assert hashed not in refused_start.stderr and "plain-text" not in refused_start.stderr
+        assert len(refused_start.stderr.splitlines()) == 1
     bad.write_text("# nobody yet\n")
     empty = schemacat("--catalog", catalog, "serve", "--users", str(bad))
     assert empty.returncode == 2 and "has no users" in empty.stderr

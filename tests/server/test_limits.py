@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.cli.process import schemacat
 from tests.conftest import drop_schema, with_query
 from tests.server.registry import serving
 from tests.services import Service
@@ -224,6 +225,11 @@ def test_the_openapi_documents_bodies_and_errors(api: httpx.Client) -> None:
     assert "HTTPValidationError" not in document["components"]["schemas"]
     params = {p["name"] for p in document["paths"]["/subjects"]["get"]["parameters"]}
     assert params == {"subjectPrefix", "deleted", "deletedOnly", "offset", "limit"}
+    for status in ("401", "403", "429"):  # answered only with --users, never on the probes
+        assert "--users" in register["responses"][status]["description"]
+        assert register["responses"][status]["content"][CONTENT]["schema"] == error_shape
+        for probe in ("/health", "/health/ready", "/metrics"):
+            assert status not in document["paths"][probe]["get"]["responses"]
 
 
 # -- time ----------------------------------------------------------------------------
@@ -334,3 +340,20 @@ def test_beyond_the_concurrency_bound_a_burst_gets_503(
 
 def test_the_server_log_has_no_traceback(served: tuple[str, Path]) -> None:
     assert "Traceback" not in served[1].read_text()
+
+
+# -- options -------------------------------------------------------------------------
+
+
+def test_options_out_of_range_are_refused_by_name(tmp_path: Path) -> None:
+    catalog = f"sqlite:///{tmp_path / 'catalog.db'}"
+    for args, why in (
+        (("--port", "0"), "argument --port: a port is 1 to 65535, not 0"),
+        (("--port", "65536"), "argument --port: a port is 1 to 65535, not 65536"),
+        (("--workers", "0"), "argument --workers: a number of processes is at least 1, not 0"),
+        (("--request-timeout", "nan"), "argument --request-timeout: must be a finite number"),
+        (("--request-timeout", "inf"), "argument --request-timeout: must be a finite number"),
+    ):
+        done = schemacat("--catalog", catalog, "serve", *args)
+        assert done.returncode == 2, done.stderr
+        assert why in done.stderr and "Traceback" not in done.stderr

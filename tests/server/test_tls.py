@@ -17,6 +17,7 @@ import httpx
 import pytest
 import trustme
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from cryptography.hazmat.primitives import serialization
 
 from tests.cli.process import schemacat
 from tests.server.registry import serving
@@ -138,3 +139,46 @@ def test_bad_tls_options_stop_the_start_with_one_line(files: Files, tmp_path: Pa
         assert done.returncode == 2, done.stderr
         assert done.stderr.startswith("error: ") and why in done.stderr
         assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_directory_or_an_encrypted_key_is_refused_without_a_prompt(
+    files: Files, tmp_path: Path
+) -> None:
+    key = serialization.load_pem_private_key(Path(files.server_key).read_bytes(), None)
+    encrypted = tmp_path / "encrypted_key.pem"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"pass phrase"),
+        )
+    )
+    catalog = f"sqlite:///{tmp_path / 'catalog.db'}"
+    for args, why in (
+        (("--tls-cert", str(tmp_path), "--tls-key", files.server_key),
+         f"--tls-cert {tmp_path}: is a directory"),
+        (("--tls-cert", files.server_cert, "--tls-key", str(tmp_path)),
+         f"--tls-key {tmp_path}: is a directory"),
+        (("--tls-cert", files.server_cert, "--tls-key", str(encrypted)),
+         "the key is encrypted; give an unencrypted key"),
+    ):  # fmt: skip
+        done = schemacat("--catalog", catalog, "serve", "--port", "9", *args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("error: ") and why in done.stderr, done.stderr
+        assert len(done.stderr.splitlines()) == 1 and "pass phrase" not in done.stderr
+
+
+def test_a_catalog_that_cannot_be_opened_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    """Not a SQLite file, or a PostgreSQL server not there: the reason, naming the catalog,
+    and a non-zero exit; no traceback."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a catalog\n")
+    for catalog, names in (
+        (f"sqlite:///{text}", str(text)),
+        ("postgresql://someone:pw-7@127.0.0.1:1/registry", "postgresql://someone@127.0.0.1:1"),
+    ):
+        done = schemacat("--catalog", catalog, "serve", "--port", "9")
+        assert done.returncode != 0
+        said = [line for line in done.stderr.splitlines() if "cannot open its catalog" in line]
+        assert len(said) == 1 and names in said[0], done.stderr
+        assert "Traceback" not in done.stderr and "pw-7" not in done.stderr

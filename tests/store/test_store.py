@@ -205,3 +205,26 @@ async def test_reopening_keeps_everything(catalog_url: str) -> None:
         assert (await second.get_version("orders")).schema == V1
     finally:
         await second.close()
+
+
+async def test_a_mode_set_before_the_stream_is_taken_with_it_all_or_nothing(store: Store) -> None:
+    """A mode kept for a stream not made yet (a pending setting) becomes the stream's in
+    the transaction that makes it: a creation that fails leaves the setting, one that
+    succeeds takes it away."""
+    from catalog.errors import NotPermitted
+    from catalog.registration import Registration
+    from catalog.store.base import pending_mode_key
+
+    await store.create_stream(spec("taken"), NewVersion(V1, "declared"))  # holds the id 1
+    await store.set_setting(pending_mode_key("Later"), "IMPORT")
+    other = Registration("AVRO", '"string"')
+    refused = NewVersion(V2, "registered", registration=other, number=1, schema_id=1)
+    with pytest.raises(NotPermitted):  # the id 1 is another schema's: nothing is written
+        await store.create_stream(spec("Later", mode="IMPORT"), refused)
+    assert await store.get_setting("mode:later") == "IMPORT"
+    with pytest.raises(StreamNotFound):
+        await store.get_stream("later", deleted=True)
+    given = NewVersion(V2, "registered", registration=other, number=1, schema_id=7)
+    await store.create_stream(spec("Later", mode="IMPORT"), given)
+    assert (await store.get_stream("later")).mode == "IMPORT"
+    assert await store.get_setting("mode:later") is None
