@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 
 from catalog.cli.password import read_password
-
-ROLES = ("read", "write", "admin")  # as catalog.server.auth's, without importing the server
+from catalog.server.users import ROLES, check_name, user_line
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,8 +34,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from catalog.server.auth import check_name, user_line
-
     check_name(args.name)  # before asking for a password
     print(user_line(args.name, read_password("password", confirm=True), args.role))
     return 0

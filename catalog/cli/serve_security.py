@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from catalog.server.auth import Users
+    from catalog.server.users import Users
 
 USERS_VARIABLE = "SCHEMACAT_SERVE_USERS"
 EXIT_USAGE = 2  # as catalog.cli.main's (main imports this module: no import back)
@@ -74,7 +74,7 @@ def users_from_environment() -> Users | None:
     path = os.environ.get(USERS_VARIABLE)
     if not path:
         return None
-    from catalog.server.auth import read_users
+    from catalog.server.users import read_users
 
     return read_users(path)
 
@@ -82,7 +82,7 @@ def users_from_environment() -> Users | None:
 def _users_problem(path: str | None) -> str | None:
     if path is None:
         return None
-    from catalog.server.auth import UsersFileError, read_users
+    from catalog.server.users import UsersFileError, read_users
 
     try:
         read_users(path)

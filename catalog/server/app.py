@@ -32,12 +32,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from catalog.core import Catalog
 from catalog.errors import InvalidRequest, SchemacatError
 from catalog.registration import AVRO, TYPES, Registration, references
-from catalog.server.auth import Authentication, Users
+from catalog.server.auth import Authentication
 from catalog.server.errors import MEDIA_TYPE, error_answer, message_of, routed_path, status_of
 from catalog.server.limits import Guard, Limits, check_schema_size
 from catalog.server.metrics import observe
 from catalog.server.models import RegisterSchemaRequest, check_storable, validated
 from catalog.server.openapi import document
+from catalog.server.users import Users
 from catalog.store import SchemaVersion
 from catalog.store.base import MAX_NUMBER
 from catalog.subjects import LATEST, registered

@@ -12,7 +12,7 @@ import pexpect
 import pytest
 from argon2 import PasswordHasher
 
-from catalog.server.auth import read_users
+from catalog.server.users import read_users
 from tests.cli.process import schemacat
 
 PASSWORD = "correct horse battery staple"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from catalog.server.auth import user_line
+from catalog.server.users import user_line
 from tests.conftest import drop_schema, with_query
 from tests.server.registry import served, serving
 from tests.services import Service, free_port
