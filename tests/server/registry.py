@@ -69,3 +69,15 @@ def served(
         finally:
             process.terminate()
             process.wait(timeout=15)
+
+
+CONTENT = "application/vnd.schemaregistry.v1+json"
+
+
+def error(answer: httpx.Response, status: int, code: int) -> str:
+    """The message of an error answer, after checking its status, code and shape."""
+    assert (answer.status_code, answer.json().get("error_code")) == (status, code), answer.text
+    assert set(answer.json()) == {"error_code", "message"}
+    assert answer.headers["content-type"].startswith(CONTENT)
+    message: str = answer.json()["message"]
+    return message

@@ -72,13 +72,10 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty catalog to import into."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'target.db'}"
-    url: str = request.getfixturevalue("pg_catalog_url")
-    return url
+@pytest.fixture
+def target(catalog_url: str) -> str:
+    """An empty catalog to import into: a SQLite file, then a PostgreSQL schema."""
+    return catalog_url
 
 
 def test_import_copies_every_subject_version_and_id(source: str, target: str) -> None:

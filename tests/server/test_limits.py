@@ -24,10 +24,9 @@ import pytest
 
 from tests.cli.process import schemacat
 from tests.conftest import drop_schema, with_query
-from tests.server.registry import serving
+from tests.server.registry import CONTENT, error, serving
 from tests.services import Service
 
-CONTENT = "application/vnd.schemaregistry.v1+json"
 MAX_REQUEST, MAX_SCHEMA = 65536, 4096
 V1 = json.dumps({"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}]})
 
@@ -56,14 +55,6 @@ def api(served: tuple[str, Path]) -> Iterator[httpx.Client]:
 @pytest.fixture
 def subject() -> str:
     return f"limits-{uuid.uuid4().hex[:8]}-value"
-
-
-def error(answer: httpx.Response, status: int, code: int) -> str:
-    assert (answer.status_code, answer.json().get("error_code")) == (status, code), answer.text
-    assert set(answer.json()) == {"error_code", "message"}
-    assert answer.headers["content-type"].startswith(CONTENT)
-    message: str = answer.json()["message"]
-    return message
 
 
 def connect(url: str) -> socket.socket:

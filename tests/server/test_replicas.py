@@ -6,23 +6,15 @@ was acknowledged and leaves no half-registered schema."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.conftest import drop_schema, with_query
-from tests.server.registry import served, serving
-from tests.services import Service
-
-CONTENT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
+from tests.server.registry import CONTENT, served, serving
 
 
 def avro(name: str, *optional: str) -> str:
@@ -32,20 +24,8 @@ def avro(name: str, *optional: str) -> str:
     return json.dumps({"type": "record", "name": name, "fields": fields})
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """One catalog for the test's servers: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'catalog.db'}"
-        return
-    postgres: Service = request.getfixturevalue("postgres")
-    schema = f"schemacat_replicas_{uuid.uuid4().hex[:10]}"
-    yield with_query(postgres.address, schema=schema)
-    asyncio.run(drop_schema(postgres.address, schema))
-
-
 def client(url: str) -> httpx.Client:
-    return httpx.Client(base_url=url, headers=CONTENT, timeout=30)
+    return httpx.Client(base_url=url, headers={"Content-Type": CONTENT}, timeout=30)
 
 
 def register(http: httpx.Client, subject: str, text: str) -> int:

@@ -18,10 +18,8 @@ import pytest
 
 from tests.cli.process import schemacat
 from tests.conftest import drop_schema, with_query
-from tests.server.registry import serving
+from tests.server.registry import CONTENT, error, serving
 from tests.services import Service
-
-CONTENT = "application/vnd.schemaregistry.v1+json"
 
 
 def record(name: str, *fields: tuple[str, Any], **extra: Any) -> str:
@@ -72,15 +70,6 @@ def register(api: httpx.Client, subject: str, schema: str, **body: Any) -> int:
     assert answer.status_code == 200, answer.text
     found: int = answer.json()["id"]
     return found
-
-
-def error(answer: httpx.Response, status: int, code: int) -> str:
-    """The message of an error answer, after checking its status, code and shape."""
-    assert (answer.status_code, answer.json().get("error_code")) == (status, code), answer.text
-    assert set(answer.json()) == {"error_code", "message"}
-    assert answer.headers["content-type"].startswith(CONTENT)
-    message: str = answer.json()["message"]
-    return message
 
 
 # -- schemas and ids -----------------------------------------------------------------
