@@ -3,10 +3,11 @@
 
 **Credentials.**  The Authorization header's bytes are read as UTF-8 (as latin-1 when
 they are not UTF-8), for Basic (after base64) and Bearer alike.  HTTP Basic checks the
-named user's password.  ``Authorization: Bearer SECRET`` checks the secret against every line's hash, so a line made with a long random
-password serves as a token (confluent-kafka's ``STATIC_TOKEN``); the request runs as that
-line's user.  confluent-kafka's ``target-sr-cluster`` and ``Confluent-Identity-Pool-Id``
-headers are ignored.  ``/health``, ``/health/ready`` and ``/metrics`` stay open.
+named user's password.  ``Authorization: Bearer SECRET`` checks the secret against
+every line's hash, so a line made with a long random password serves as a token
+(confluent-kafka's ``STATIC_TOKEN``); the request runs as that line's user.
+confluent-kafka's ``target-sr-cluster`` and ``Confluent-Identity-Pool-Id`` headers are
+ignored.  ``/health``, ``/health/ready`` and ``/metrics`` stay open.
 
 **Roles**, each including the one before:
 
