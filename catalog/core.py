@@ -58,8 +58,8 @@ from catalog.store import (
 )
 from catalog.store.base import not_found, spec_changes
 from catalog.store.sql import decoded_schema_cache, to_the_end
+from catalog.subject_settings import COMPATIBILITY_SETTING
 from catalog.subjects import (
-    COMPATIBILITY_SETTING,
     incompatible,
     parsed_schema_cache,
     registration_counts,

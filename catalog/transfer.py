@@ -56,7 +56,8 @@ from catalog.store.base import (
     now,
     stream_key,
 )
-from catalog.subjects import COMPATIBILITY_SETTING, MODE_SETTING, MODES, ReadVersion, Subjects
+from catalog.subject_settings import COMPATIBILITY_SETTING, MODE_SETTING, MODES
+from catalog.subjects import ReadVersion, Subjects
 
 if TYPE_CHECKING:
     from catalog.confluent import SourceRegistry, SourceVersion
