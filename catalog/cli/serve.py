@@ -6,11 +6,12 @@ import argparse
 import os
 
 from catalog.cli import serve_limits, serve_security
-from catalog.server.accesslog import ACCESS_LOG_MODES, ACCESS_LOG_VARIABLE
+from catalog.server.accesslog import ACCESS_LOG_MODES
 from catalog.server.workers import metrics_directory
 
 #: how the catalog and the options reach each worker process (uvicorn imports the app)
 CATALOG_VARIABLE, READ_ONLY_VARIABLE = "SCHEMACAT_CATALOG", "SCHEMACAT_SERVE_READ_ONLY"
+ACCESS_LOG_VARIABLE = "SCHEMACAT_SERVE_ACCESS_LOG"
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -107,4 +108,5 @@ def app() -> object:
         read_only=bool(os.environ.get(READ_ONLY_VARIABLE)),
         users=serve_security.users_from_environment(),
         limits=serve_limits.limits_from_environment(),
+        access_log=os.environ.get(ACCESS_LOG_VARIABLE) or "off",
     )

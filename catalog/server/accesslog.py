@@ -24,8 +24,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-#: how ``schemacat serve`` passes ``--access-log`` to each worker
-ACCESS_LOG_VARIABLE = "SCHEMACAT_SERVE_ACCESS_LOG"
 #: json: a JSON object a line; text: uvicorn's words; off: none
 ACCESS_LOG_MODES = ("json", "text", "off")
 

@@ -54,10 +54,12 @@ def make_app(
     read_only: bool = False,
     users: Users | None = None,
     limits: Limits | None = None,
+    access_log: str = "off",
 ) -> FastAPI:
     """The registry over the catalog at ``catalog_url``; with ``read_only`` every change is
     refused with 42205; with ``users`` a request needs their credentials (auth.py);
-    ``limits`` bound each request's size, time and concurrency (limits.py)."""
+    ``limits`` bound each request's size, time and concurrency (limits.py);
+    ``access_log`` is json, text or off (accesslog.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,7 +97,7 @@ def make_app(
         app.add_middleware(Authentication, users=users)
     app.add_middleware(Guard, limits=limits)
     app.add_middleware(_Startup, owner=app)
-    observe(app)  # last: its middleware is the outermost, so it sees every answer
+    observe(app, access_log)  # last: its middleware is the outermost, so it sees every answer
     return app
 
 

@@ -119,13 +119,11 @@ CACHE_ENTRIES = Gauge(
 )
 
 
-def observe(app: FastAPI) -> None:
-    """``/metrics``, ``/health/ready`` and the access log (``$SCHEMACAT_SERVE_ACCESS_LOG``:
-    json, text or off).  Call it last in ``make_app``: its middleware must be the
-    outermost."""
+def observe(app: FastAPI, access_log: str) -> None:
+    """``/metrics``, ``/health/ready`` and the access log (json, text or off).  Call it
+    last in ``make_app``: its middleware must be the outermost."""
     _routes(app)
-    mode = os.environ.get(accesslog.ACCESS_LOG_VARIABLE) or "off"
-    app.add_middleware(Observed, routed=app, log=mode)
+    app.add_middleware(Observed, routed=app, log=access_log)
 
 
 # -- the routes ----------------------------------------------------------------------
