@@ -122,8 +122,9 @@ class Schema:
         """The canonical JSON text: sorted keys, no whitespace (computed once)."""
         text: str | None = self._canonical
         if text is None:
-            text = canonical_text(self.to_json())
-            object.__setattr__(self, "_canonical", text)
+            self.memo("fingerprint", _fingerprint)  # which makes the canonical text too
+            text = self._canonical
+            assert text is not None
         return text
 
     @property
@@ -178,21 +179,31 @@ class Schema:
 
 
 def _fingerprint(schema: Schema) -> str:
-    identity = canonical_text(_without_annotations(schema.to_json()))
+    """The fingerprint, made with the canonical text (most schemas carry no annotation:
+    then the text the fingerprint is taken of is the canonical text itself)."""
+    data = schema.to_json()
+    text = canonical_text(data)
+    object.__setattr__(schema, "_canonical", text)
+    stripped = _without_annotations(data)
+    identity = text if stripped is data else canonical_text(stripped)
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def _without_annotations(data: Any) -> Any:
-    """The canonical JSON with every field's metadata cut to what the schema itself says."""
+    """The canonical JSON with every field's metadata cut to what the schema itself says;
+    ``data`` itself when nothing is cut."""
     if isinstance(data, list):
-        return [_without_annotations(item) for item in data]
+        items = [_without_annotations(item) for item in data]
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
     if not isinstance(data, dict):
         return data
     out = {k: _without_annotations(v) for k, v in data.items() if k != "metadata"}
-    kept = {k: v for k, v in (data.get("metadata") or {}).items() if _says(k)}
+    meta = data.get("metadata")
+    kept = {k: v for k, v in (meta or {}).items() if _says(k)}
     if kept:
         out["metadata"] = kept
-    return out
+    same = all(out[k] is v for k, v in data.items() if k != "metadata")
+    return data if same and (meta is None or len(kept) == len(meta) > 0) else out
 
 
 def _says(key: str) -> bool:

@@ -67,6 +67,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and sys.argv[1:] == ["--version"]:  # answer without importing anything
         print(f"schemacat {__version__}")
         return EXIT_OK
+    code = _command(argv)
+    if argv is None:  # the program itself, not a caller in its own process
+        _end_now_if_given_up_threads(code)
+    return code
+
+
+def _end_now_if_given_up_threads(code: int) -> None:
+    """A discovery given up at its deadline leaves its daemon thread to end at its next
+    request; one still inside pyarrow (reading a Parquet footer from S3) aborts the
+    interpreter's finalization when it wakes ("PyGILState_Release"), turning a clear
+    timeout into a crash.  So while such a thread runs, the process ends here, its output
+    flushed, without finalizing: nothing else is left to clean up by then."""
+    import os
+    import threading
+
+    if any(t.daemon and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _command(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.subcommand is None:
