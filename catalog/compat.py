@@ -41,7 +41,7 @@ into strings or bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -165,42 +165,169 @@ def history(
 
 def _settled_in_turn(schemas: Sequence[Schema], mode: str) -> list[bool]:
     """For each schema, whether the quick path clears it against every one before it
-    (as ``_plainly_readable`` would, pair by pair), from what the earlier ones have in
-    common: for each column, the signatures it had, in how many schemas it was, whether
-    one lacked a default.  A flat history of N schemas of W columns costs N x W, not
-    N x N x W; a schema this cannot clear is checked pair by pair."""
-    backward, forward = mode.startswith(("BACKWARD", "FULL")), mode.startswith(("FORWARD", "FULL"))
-    had: dict[str, set[tuple[Any, ...]]] = {}  # column -> its signatures so far
-    count: dict[str, int] = {}  # column -> in how many schemas so far
-    no_default: set[str] = set()  # columns some schema so far has without a default
-    names: set[str] = set()  # the record names so far
-    flat, out = True, []
-    for k, schema in enumerate(schemas):
-        index = _index(schema)
-        flat = flat and index.flat
-        name = _short(schema.name) if schema.name else None
-        clear = flat and (name is None or names <= {name})
-        own = {signature[0]: signature for signature in index.signatures}
-        if clear and backward:  # this schema reads each earlier one
-            clear = all(
-                had.get(column, {signature}) == {signature}
-                and (count.get(column, 0) == k or column in index.defaults)
-                for column, signature in own.items()
-            )
-        if clear and forward:  # each earlier one reads this schema
-            clear = all(
-                seen == {own[column]} if column in own else column not in no_default
-                for column, seen in had.items()
-            )
-        out.append(clear)
-        for column, signature in own.items():
-            had.setdefault(column, set()).add(signature)
-            count[column] = count.get(column, 0) + 1
-            if column not in index.defaults:
-                no_default.add(column)
-        if name is not None:
-            names.add(name)
+    (as ``_plainly_readable`` would, pair by pair), from the summary of the ones before
+    it: a flat history of N schemas of W columns costs N x W, not N x N x W; a schema
+    this cannot clear is checked pair by pair."""
+    summary, out = HistorySummary(), []
+    for schema in schemas:
+        out.append(summary.clears(schema, mode))
+        summary.add(schema)
     return out
+
+
+#: a flat column as the quick path reads it: its type (``str`` of a flat Arrow type
+#: names all of it: unit, zone, precision, width), nullable, Avro name
+_Signature = tuple[str, bool, str | None]
+
+
+@dataclass
+class _Column:
+    """A column across a history: the signatures it had, in how many schemas it was,
+    whether one of them lacked a default."""
+
+    signatures: set[_Signature]
+    count: int = 0
+    no_default: bool = False
+
+
+class _View(NamedTuple):
+    """A schema as a history summary reads it, made once per schema."""
+
+    flat: bool
+    name: str | None  # the short record name
+    columns: dict[str, _Signature]  # lower-case name -> signature (empty if not flat)
+    defaults: frozenset[str]  # the lower-case names of the columns with a default
+
+
+def _view(schema: Schema) -> _View:
+    return schema.memo("history", _make_view)
+
+
+def _make_view(schema: Schema) -> _View:
+    index = _index(schema)
+    columns = {name: _signature(f) for name, f in index.by_name.items()} if index.flat else {}
+    short = _short(schema.name) if schema.name else None
+    return _View(index.flat, short, columns, index.defaults)
+
+
+_SIGNATURES: dict[_Signature, _Signature] = {}
+
+
+def _signature(f: pa.Field) -> _Signature:
+    """One object per signature, so that the views of a long history share them (the
+    table starts again past 65,536 signatures)."""
+    avro_name = (f.metadata or {}).get(_AVRO_NAME)
+    signature = (str(f.type), f.nullable, None if avro_name is None else avro_name.decode())
+    if len(_SIGNATURES) > 65_536:
+        _SIGNATURES.clear()
+    return _SIGNATURES.setdefault(signature, signature)
+
+
+class HistorySummary:
+    """What the quick path of a transitive check reads of a history, kept per column: for
+    each, the signatures it had, in how many schemas it was, whether one lacked a default;
+    and the record names.  ``clears`` says, in O(width), whether the quick path clears a
+    new schema against every schema summarised; ``add`` takes one more in.  A history
+    with a schema that is not flat clears nothing, so its columns are not kept."""
+
+    #: of the JSON, and of what it keeps (a release that keeps other things, or reads
+    #: them otherwise, takes the next); a summary of another format is not read
+    FORMAT = 1
+
+    def __init__(self) -> None:
+        self.count = 0  # the schemas summarised
+        self.flat = True  # whether each of them is
+        self.names: set[str] = set()
+        self.columns: dict[str, _Column] = {}
+
+    @classmethod
+    def build(cls, schemas: Iterable[Schema]) -> HistorySummary:
+        summary = cls()
+        for schema in schemas:
+            summary.add(schema)
+        return summary
+
+    def add(self, schema: Schema) -> None:
+        """Take one more schema in."""
+        view = _view(schema)
+        self.count += 1
+        self.flat = self.flat and view.flat
+        if not self.flat:
+            self.names.clear()
+            self.columns.clear()
+            return
+        for name, signature in view.columns.items():
+            column = self.columns.setdefault(name, _Column(set()))
+            column.signatures.add(signature)
+            column.count += 1
+            column.no_default = column.no_default or name not in view.defaults
+        if view.name is not None:
+            self.names.add(view.name)
+
+    def clears(self, new: Schema, mode: str) -> bool:
+        """Whether ``_plainly_readable`` finds ``new`` and every schema summarised
+        compatible, in the directions ``mode`` checks: then so does ``check_compatibility``."""
+        view = _view(new)
+        if not (self.flat and view.flat):
+            return False
+        if view.name is not None and not self.names <= {view.name}:
+            return False
+        if mode.startswith(("BACKWARD", "FULL")) and not self._read_by(view):
+            return False
+        return not mode.startswith(("FORWARD", "FULL")) or self._read(view)
+
+    def _read_by(self, view: _View) -> bool:
+        """Whether a reader with ``view`` reads each schema summarised: each of its
+        columns had its signature wherever it was, and was in all of them or has a default."""
+        for name, signature in view.columns.items():
+            column = self.columns.get(name)
+            signatures, count = (column.signatures, column.count) if column else ({signature}, 0)
+            if signatures != {signature} or (count != self.count and name not in view.defaults):
+                return False
+        return True
+
+    def _read(self, view: _View) -> bool:
+        """Whether a reader with each schema summarised reads ``view``."""
+        return all(
+            column.signatures == {view.columns[name]}
+            if name in view.columns
+            else not column.no_default
+            for name, column in self.columns.items()
+        )
+
+    def to_json(self) -> str:
+        columns = {
+            name: [c.count, c.no_default, sorted(c.signatures, key=str)]
+            for name, c in self.columns.items()
+        }
+        return json.dumps(
+            {
+                "format": self.FORMAT,
+                "count": self.count,
+                "flat": self.flat,
+                "names": sorted(self.names),
+                "columns": columns,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> HistorySummary | None:
+        """The summary ``to_json`` wrote; None for any other text (another format)."""
+        try:
+            data = json.loads(text)
+            if data["format"] != cls.FORMAT:
+                return None
+            summary = cls()
+            summary.count, summary.flat = int(data["count"]), bool(data["flat"])
+            summary.names = {str(n) for n in data["names"]}
+            summary.columns = {
+                str(name): _Column({(str(t), bool(n), a) for t, n, a in sigs}, int(c), bool(d))
+                for name, (c, d, sigs) in data["columns"].items()
+            }
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return summary
 
 
 def can_read(reader: Schema, writer: Schema, *, avro_binary: bool = False) -> list[Issue]:

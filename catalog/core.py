@@ -22,6 +22,7 @@ from typing import Any, Self
 from catalog.changes import diff
 from catalog.compat import (
     CompatibilityResult,
+    HistorySummary,
     avro_binary,
     check_compatibility,
     history,
@@ -54,9 +55,10 @@ from catalog.store import (
     Store,
     StreamRecord,
     StreamSpec,
+    StreamWriter,
     open_store,
 )
-from catalog.store.base import not_found, spec_changes
+from catalog.store.base import not_found, pending_compatibility_key, spec_changes
 from catalog.store.sql import decoded_schema_cache, to_the_end
 from catalog.subject_settings import COMPATIBILITY_SETTING
 from catalog.subjects import (
@@ -117,10 +119,11 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
         await self.close()
 
     # -- settings ------------------------------------------------------------------
-    async def default_compatibility(self) -> str:
-        """The mode new streams get: ``SET compatibility``, else $SCHEMACAT_COMPATIBILITY."""
-        stored = await self.store.get_setting(COMPATIBILITY_SETTING)
-        return stored or os.environ.get("SCHEMACAT_COMPATIBILITY", "BACKWARD").upper()
+    async def default_compatibility(self, stream: str | None = None) -> str:
+        """The mode new streams get: ``SET compatibility``, else $SCHEMACAT_COMPATIBILITY;
+        for ``stream``, first the mode set for it over REST before it existed."""
+        keys = (pending_compatibility_key(stream),) if stream else ()
+        return _default(await self.store.get_setting(*keys, COMPATIBILITY_SETTING))
 
     async def mode_of(self, stream: StreamRecord) -> str:
         """The compatibility mode a stream's changes are checked under: its own, else the
@@ -225,7 +228,7 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
             datasource=settings.datasource,
             format=settings.format or (found.format if found else None),
             options=settings.kept,
-            compatibility=settings.compatibility or await self.default_compatibility(),
+            compatibility=settings.compatibility or await self.default_compatibility(name),
             lineage=first.lineage,
             query=query,
         )
@@ -308,10 +311,12 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
     async def alter(self, name: str, actions: Sequence[ColumnAction]) -> Registered:
         """Apply column actions (``catalog.evolve``) to the latest version, as one new
         version; none when they change nothing."""
-        stream = await self.stream(name)
-        if stream.query:
-            raise _derived(stream, "its columns are its query's")
-        return await self._evolve(name, lambda latest: apply(latest.schema, actions), "altered")
+        return await self._evolve(
+            name,
+            lambda latest: apply(latest.schema, actions),
+            "altered",
+            not_derived="its columns are its query's",
+        )
 
     async def set_options(self, name: str, options: Mapping[str, str | None]) -> Updated:
         """Change a stream's settings (ALTER STREAM ... SET): compatibility, datasource,
@@ -347,6 +352,9 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
                         avro_binary=avro_binary(settings.format or stream.format),
                     )
                     broken = [(n, r) for n, r in zip(numbers, checks, strict=True) if r.issues]
+                    if transitive(settings.compatibility):  # what its next ALTER reads
+                        kept = HistorySummary.build(v.schema for v in earlier)
+                        await writer.keep_history_summary(kept.to_json())
                 return Updated(await writer.update(**changes), shown, secrets, tuple(broken))
         except StreamNotFound as exc:
             exc.subject = ("name",)
@@ -497,14 +505,17 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
         spec: StreamSpec | None = None,
         mode: str | None = None,
         expected_version: int | None = None,
+        not_derived: str | None = None,
     ) -> Registered:
         """Register ``make(latest)`` as the next version, checked first, while the stream is
         held: writers of one stream go one after the other, each against the version the
-        one before it left, so none is lost and none fails for another's sake."""
-        default = await self.default_compatibility()  # not inside the write: a read of its own
+        one before it left, so none is lost and none fails for another's sake.
+        ``not_derived``: why a stream derived from a query cannot take it."""
         try:
             async with self.store.writing(name) as writer:
                 stream = writer.stream
+                if not_derived and stream.query:
+                    raise _derived(stream, not_derived)
                 if expected_version is not None and stream.latest_version != expected_version:
                     raise ConcurrentModification(
                         f"stream {stream.name} is at version {stream.latest_version}, "
@@ -513,29 +524,29 @@ class Catalog(Transfers):  # Transfers (backup, restore, import) is Subjects and
                     )
                 if spec is not None:  # CREATE OR REPLACE: its settings, whatever the schema
                     stream = await writer.update(**spec_changes(spec))
-                mode_now = mode or stream.compatibility or default
+                mode_now = (
+                    mode
+                    or stream.compatibility
+                    or _default(await writer.setting(COMPATIBILITY_SETTING))
+                )
                 latest = await writer.latest()
                 schema = make(latest)
                 if latest.fingerprint == schema.fingerprint:
                     return Registered.of(latest, latest.version, found)
-                earlier = (
-                    await writer.schemas()
-                    if transitive(mode_now)
-                    else [(latest.version, latest.schema)]
-                )
-                result = _checked(stream, schema, earlier, mode_now)
-                if not result.compatible:
-                    against = sorted({i.version for i in result.issues if i.version})
-                    raise IncompatibleSchema(
-                        f"the new schema of {stream.name} is not {result.mode} compatible "
-                        f"with {versions(against)}; nothing was registered",
-                        result.issues,
-                        hint="change it compatibly, or ALTER STREAM ... SET "
-                        "(compatibility = 'NONE')",
+                if transitive(mode_now):
+                    kept = await _checked_transitively(writer, schema, mode_now)
+                else:
+                    _refuse(
+                        stream,
+                        _checked(stream, schema, [(latest.version, latest.schema)], mode_now),
                     )
+                    kept = None
                 summary = change or diff(latest.schema, schema).summary
-                plain = Schema(schema.fields, schema.name)
+                plain = schema if type(schema) is Schema else Schema(schema.fields, schema.name)
                 added = await writer.append(NewVersion(plain, origin, summary, discovery))
+                if kept is not None:  # the new version taken in, in the same transaction
+                    kept.add(schema)
+                    await writer.keep_history_summary(kept.to_json())
                 return Registered.of(added, latest.version, found)
         except StreamNotFound as exc:
             exc.subject = ("name",)
@@ -581,6 +592,37 @@ def _checked(
         versions=[n for n, _ in earlier],
         avro_binary=avro_binary(stream.format),
     )
+
+
+async def _checked_transitively(writer: StreamWriter, schema: Schema, mode: str) -> HistorySummary:
+    """``schema`` checked against every live version (``IncompatibleSchema`` if it fails);
+    the summary of those versions.  The summary kept of them clears most schemas without
+    reading the versions; any other is checked against each, and so is every schema of a
+    history whose summary was not kept or summarises other versions."""
+    kept = await writer.history_summary()
+    summary = HistorySummary.from_json(kept) if kept is not None else None
+    if summary is not None and summary.clears(schema, mode):
+        return summary
+    earlier = await writer.schemas()
+    _refuse(writer.stream, _checked(writer.stream, schema, earlier, mode))
+    return summary if summary is not None else HistorySummary.build(s for _, s in earlier)
+
+
+def _refuse(stream: StreamRecord, result: CompatibilityResult) -> None:
+    """``IncompatibleSchema`` if the check found an issue."""
+    if not result.compatible:
+        against = sorted({i.version for i in result.issues if i.version})
+        raise IncompatibleSchema(
+            f"the new schema of {stream.name} is not {result.mode} compatible "
+            f"with {versions(against)}; nothing was registered",
+            result.issues,
+            hint="change it compatibly, or ALTER STREAM ... SET (compatibility = 'NONE')",
+        )
+
+
+def _default(stored: str | None) -> str:
+    """The catalog's default compatibility: as set, else $SCHEMACAT_COMPATIBILITY."""
+    return stored or os.environ.get("SCHEMACAT_COMPATIBILITY", "BACKWARD").upper()
 
 
 def _derived(stream: StreamRecord, why: str) -> InvalidRequest:

@@ -1,7 +1,8 @@
 """A subject's settings, as Schema Registry keeps them: its compatibility (a stream's mode
 in SQL) and its mode (READWRITE, READONLY, READONLY_OVERRIDE, IMPORT), each falling back
-to the catalog's; and the rules a mode sets for registering.  A mode may be set for a
-subject that does not exist yet: it is kept as a setting until the subject is made."""
+to the catalog's; and the rules a mode sets for registering.  A mode or compatibility may
+be set for a subject that does not exist yet, as Confluent's registry allows: it is kept as
+a setting, which the subject takes when it is made (by a registration or in SQL)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from catalog.errors import InvalidRequest, NotConfigured, NotPermitted, StreamNotFound
 from catalog.modes import normalize_mode
 from catalog.store import Store, StreamRecord
-from catalog.store.base import pending_mode_key
+from catalog.store.base import pending_compatibility_key, pending_mode_key
 
 MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
 MODE_SETTING = "mode"
@@ -24,9 +25,14 @@ class SubjectSettings:
     default_compatibility: Callable[[], Awaitable[str]]  # Catalog's
 
     async def subject_compatibility(self, subject: str, *, default_to_global: bool) -> str:
-        stream = await self.store.get_stream(subject, deleted=True)
-        if stream.compatibility:
-            return stream.compatibility
+        """A subject's own compatibility (set for it before it existed, if it does not
+        yet), else the catalog's if ``default_to_global``, else 40408."""
+        try:
+            own = (await self.store.get_stream(subject, deleted=True)).compatibility
+        except StreamNotFound:
+            own = await self.store.get_setting(pending_compatibility_key(subject))
+        if own:
+            return own
         if default_to_global:
             return await self.default_compatibility()
         raise NotConfigured(
@@ -35,7 +41,8 @@ class SubjectSettings:
         )
 
     async def set_subject_compatibility(self, subject: str, mode: str | None) -> str | None:
-        """Set (or with None, drop) a subject's own mode; the mode it had."""
+        """Set (or with None, drop) a subject's own mode; the mode it had.  A subject that
+        does not exist yet keeps it for when it does."""
         await self._writable(subject, config=True)
         if mode is not None:
             mode = normalize_mode(mode)
@@ -45,12 +52,13 @@ class SubjectSettings:
                 await writer.update(compatibility=mode)
                 return before
         except StreamNotFound:
-            if mode is None:
+            valid_subject(subject)
+            key = pending_compatibility_key(subject)
+            before = await self.store.get_setting(key)
+            if mode is None and before is None:
                 raise
-            raise StreamNotFound(
-                f"subject {subject!r} does not exist",
-                hint="register a schema under it first; its configuration goes with it",
-            ) from None
+            await self.store.set_setting(key, mode)
+            return before
 
     async def mode(self, subject: str | None = None) -> str:
         """A subject's mode, else the catalog's (READWRITE unless set).  A subject that
@@ -115,13 +123,12 @@ class SubjectSettings:
                 "it anyway",
             )
 
-    async def _registering(self, subject: str, *, imported: bool) -> str | None:
+    async def _registering(self, subject: str, *, imported: bool) -> None:
         """Confluent's rules of registering under a mode: 42205 in a read-only mode, for
         an id given outside IMPORT mode, and for none given in any other mode than
-        READWRITE.  The mode set for the subject before it existed, if one was."""
+        READWRITE (the mode set for a subject before it existed counts)."""
         try:
             stream = await self.store.get_stream(subject, deleted=True)
-            pending = None
             mode = stream.mode or await self.mode()
         except StreamNotFound:
             pending = await self.store.get_setting(pending_mode_key(subject))
@@ -138,7 +145,6 @@ class SubjectSettings:
                 f"Subject {subject} is not in read-write mode",
                 hint="in IMPORT mode every schema is registered with its id",
             )
-        return pending
 
     async def _writable(self, subject: str, *, config: bool = False) -> None:
         """42205 when the subject's mode (else the catalog's) keeps its schemas as they are."""

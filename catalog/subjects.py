@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -92,10 +92,10 @@ class Subjects(SubjectSettings):
         schema_id = None if schema_id is None or schema_id < 0 else schema_id
         version = None if version is None or version < 1 else version
         _in_range(schema_id, version)
-        pending = await self._registering(subject, imported=schema_id is not None)
+        await self._registering(subject, imported=schema_id is not None)
         checked = await self.checked_schema(registration, normalize=normalize)
         if schema_id is not None:
-            return await self._imported(subject, checked, schema_id, version, pending)
+            return await self._imported(subject, checked, schema_id, version)
         default = await self.default_compatibility()
         try:
             async with self.store.writing(subject, deleted=True) as writer:
@@ -120,7 +120,7 @@ class Subjects(SubjectSettings):
             spec = StreamSpec(name=subject, compatibility=None)
             new = NewVersion(checked.view, "registered", "created", None, checked.registration)
             try:
-                return _new(await self._created(spec, new, pending))
+                return _new(await self.store.create_stream(spec, new))
             except StreamExists:  # made meanwhile by another process: checked against it
                 return await self.register_schema(
                     subject, registration, normalize=normalize, version=version
@@ -132,7 +132,6 @@ class Subjects(SubjectSettings):
         checked: Checked,
         schema_id: int,
         version: int | None,
-        pending: str | None,
     ) -> SchemaVersion:
         """IMPORT mode: the schema as version ``version`` (else the next) with ``schema_id``,
         unchecked; the version there already when it holds this id."""
@@ -153,14 +152,9 @@ class Subjects(SubjectSettings):
         except StreamNotFound:
             spec = StreamSpec(name=subject, compatibility=None)
             try:
-                return await self._created(spec, new, pending)
+                return await self.store.create_stream(spec, new)
             except StreamExists:  # made meanwhile by another process
-                return await self._imported(subject, checked, schema_id, version, None)
-
-    async def _created(self, spec: StreamSpec, new: NewVersion, mode: str | None) -> SchemaVersion:
-        """A new subject, with the mode set for it before it existed, in one transaction
-        (the store takes the pending setting away with it)."""
-        return await self.store.create_stream(replace(spec, mode=mode), new)
+                return await self._imported(subject, checked, schema_id, version)
 
     async def checked_schema(
         self, registration: Registration, *, normalize: bool, read: ReadVersion | None = None

@@ -463,7 +463,11 @@ class _Lines:
                 value = self.get(number, doc, "value", str)
                 if key in (COMPATIBILITY_SETTING, MODE_SETTING):
                     raise self.bad(number, f"the setting {key!r} belongs on its own line")
-                self.settings[key] = _mode(value) if key.startswith(f"{MODE_SETTING}:") else value
+                if key.startswith(f"{MODE_SETTING}:"):  # set for a subject not made yet
+                    value = _mode(value)
+                elif key.startswith(f"{COMPATIBILITY_SETTING}:"):
+                    value = normalize_mode(value)
+                self.settings[key] = value
             elif kind == "schema":
                 self.schema(number, doc)
             elif kind == "subject":

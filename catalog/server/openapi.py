@@ -198,7 +198,7 @@ ROUTES: dict[tuple[str, str], _Route] = {
     ("put", "/config/{subject}"): _Route(
         {"type": "object", "properties": {"compatibility": _STR}},
         request=ConfigUpdateRequest,
-        errors=(400, 404, 413, 422, 408),
+        errors=(400, 413, 422, 408),  # a subject not made yet keeps it for when it is
     ),
     ("delete", "/config/{subject}"): _Route(_ref(CompatibilityLevel), errors=_SUBJECT_V),
     ("get", "/mode"): _Route(_ref(ModeAnswer)),

@@ -157,6 +157,20 @@ class StreamWriter(ABC):
         check reads, without the rest of each version)."""
 
     @abstractmethod
+    async def setting(self, key: str) -> str | None:
+        """A catalog setting, read in the writer's transaction."""
+
+    @abstractmethod
+    async def history_summary(self) -> str | None:
+        """The summary kept of the stream's live history (``keep_history_summary``), if it
+        is that of the live versions as they are now; None if none was kept, or the versions
+        changed since by a path that kept none (a delete, an import, a restore)."""
+
+    @abstractmethod
+    async def keep_history_summary(self, summary: str) -> None:
+        """Keep ``summary`` as that of the stream's live versions as they are now."""
+
+    @abstractmethod
     async def append(self, version: NewVersion) -> SchemaVersion:
         """Register ``version`` as the next version, with the global id of its schema."""
 
@@ -272,7 +286,8 @@ class Store(ABC):
         """The ids of schemas, held by live versions, that reference this version."""
 
     @abstractmethod
-    async def get_setting(self, key: str) -> str | None: ...
+    async def get_setting(self, key: str, *fallbacks: str) -> str | None:
+        """A setting's value; else that of the first of ``fallbacks`` that is set."""
 
     @abstractmethod
     async def set_setting(self, key: str, value: str | None) -> None:
@@ -341,6 +356,12 @@ def pending_mode_key(name: str) -> str:
     """The setting that holds the mode set for a stream that does not exist yet, which
     ``create_stream`` takes (and removes) in the transaction that makes the stream."""
     return f"mode:{stream_key(name)}"
+
+
+def pending_compatibility_key(name: str) -> str:
+    """The same for the compatibility set for a stream that does not exist yet (Schema
+    Registry clients set a subject's before they register its first schema)."""
+    return f"compatibility:{stream_key(name)}"
 
 
 def now() -> datetime:

@@ -13,7 +13,7 @@ from typing import Any
 from catalog.field import HEADER, ROLE
 from catalog.registration import of_columns
 from catalog.schema import Schema
-from catalog.store.sql import Tx
+from catalog.store.sql import Step, Tx
 
 _LEGACY_ROLES = {"kafka": ROLE, "kafka.header": HEADER}
 
@@ -119,3 +119,18 @@ async def _schema_ids(tx: Tx) -> None:
             row["stream_key"],
             row["version"],
         )
+
+
+#: store 6: what a transitive check reads of a stream's live history (derived data, not
+#: backed up), with the digest of the versions it summarises (``history``): a writer
+#: uses it only while the stream's live versions are those, which it reads from an
+#: index that holds all it reads of them (not the schema text each row holds)
+HISTORY_SUMMARIES: list[Step] = [
+    """CREATE TABLE history_summaries (
+        stream_key TEXT PRIMARY KEY REFERENCES streams (key) ON DELETE CASCADE,
+        history TEXT NOT NULL,
+        summary TEXT NOT NULL
+    )""",
+    "CREATE INDEX schema_versions_live ON schema_versions (stream_key, deleted, version, "
+    "fingerprint)",
+]

@@ -19,7 +19,12 @@ import asyncpg
 from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
 from catalog.secrets import redact
 from catalog.store.base import CatalogDump, LoadReport, NewVersion, SchemaVersion, StreamSpec
-from catalog.store.migrations import canonical_schemas, fingerprints, registry_tables
+from catalog.store.migrations import (
+    HISTORY_SUMMARIES,
+    canonical_schemas,
+    fingerprints,
+    registry_tables,
+)
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 from catalog.uri import locate
 
@@ -60,6 +65,7 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
     (3, ["ALTER TABLE streams ADD COLUMN query TEXT"]),  # a derived stream's AS SELECT
     (4, [fingerprints]),
     (5, registry_tables("BIGINT")),
+    (6, HISTORY_SUMMARIES),
 ]
 
 

@@ -11,6 +11,8 @@ trip), and its migrations.  SQL is written with
 from __future__ import annotations
 
 import asyncio
+import bisect
+import hashlib
 import random
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -43,6 +45,7 @@ from catalog.store.base import (
     load_json,
     not_found,
     now,
+    pending_compatibility_key,
     pending_mode_key,
     spec_changes,
     stream_key,
@@ -62,10 +65,46 @@ _VERSION_COLUMNS = (
 _S_COLUMNS = ", ".join(f"s.{c}" for c in _STREAM_COLUMNS.split(", "))
 _V_COLUMNS = ", ".join(f"v.{c}" for c in _VERSION_COLUMNS.split(", "))
 #: every version of every stream, with the schema it registered
-_VERSIONS = (
-    f"SELECT s.name AS stream_name, {_V_COLUMNS}, r.schema_type, r.text, r.refs "
+_VERSION_ROW = f"s.name AS stream_name, {_V_COLUMNS}, r.schema_type, r.text, r.refs"
+_VERSION_JOIN = (
     "FROM streams s JOIN schema_versions v ON v.stream_key = s.key "
     "LEFT JOIN schemas r ON r.id = v.schema_id"
+)
+_VERSIONS = f"SELECT {_VERSION_ROW} {_VERSION_JOIN}"
+#: a stream (its columns NULL if there is none), and the mode and compatibility set for
+#: it before it existed (keys $2 and $3 of settings), which its creation takes
+_STREAM_AND_PENDING = (
+    "SELECT p.pending_mode, p.pending_compatibility, "
+    f"{', '.join(f's.{c.strip()}' for c in _STREAM_COLUMNS.split(','))} "
+    "FROM (SELECT (SELECT value FROM settings WHERE key = $2) AS pending_mode, "
+    "(SELECT value FROM settings WHERE key = $3) AS pending_compatibility) p "
+    "LEFT JOIN streams s ON s.key = $1"
+)
+#: the number a stream's next version takes: one past every number it has held
+_NEXT_NUMBER = "(SELECT COALESCE(MAX(version), 0) + 1 FROM schema_versions WHERE stream_key = $1)"
+#: a stream's newest live version, with the number of the next
+_LATEST_AND_NEXT = (
+    f"SELECT {_VERSION_ROW}, {_NEXT_NUMBER} AS next_number {_VERSION_JOIN} "
+    "WHERE s.key = $1 AND v.version = s.latest_version"
+)
+#: the id of the schema with an identity (NULL if none has it), and the next id to give
+_ID_OR_NEXT = (
+    "SELECT (SELECT id FROM schemas WHERE identity = $1) AS id, "
+    "(SELECT COALESCE(MAX(id), 0) + 1 FROM schemas) AS next, "
+    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_schema_id') AS reserved"
+)
+#: a stream's live versions (number and fingerprint, oldest first) and, in a row with no
+#: number, the history summary kept of it with the digest of the versions it summarises
+_LIVE_HISTORY = (
+    "SELECT version, fingerprint, NULL AS history, NULL AS summary FROM schema_versions "
+    "WHERE stream_key = $1 AND deleted = 0 UNION ALL "
+    "SELECT NULL, NULL, history, summary FROM history_summaries WHERE stream_key = $1 "
+    "ORDER BY 1"
+)
+_KEEP_SUMMARY = (
+    "INSERT INTO history_summaries (stream_key, history, summary) VALUES ($1, $2, $3) "
+    "ON CONFLICT (stream_key) DO UPDATE SET history = excluded.history, "
+    "summary = excluded.summary"
 )
 #: a stream's ``compatibility`` when it follows the catalog's default (SQLite cannot
 #: drop a NOT NULL from the column it had)
@@ -171,19 +210,23 @@ class SQLStore(Store):
     async def create_stream(self, spec: StreamSpec, version: NewVersion) -> SchemaVersion:
         spec = spec.redacted()
         at = now()
+        pending = (pending_mode_key(spec.name), pending_compatibility_key(spec.name))
         async with self.transaction() as tx:
-            existing = await tx.fetch(
-                f"SELECT {_STREAM_COLUMNS} FROM streams WHERE key = $1", stream_key(spec.name)
-            )
-            if existing and existing[0]["latest_version"]:
+            found = (await tx.fetch(_STREAM_AND_PENDING, stream_key(spec.name), *pending))[0]
+            if found["latest_version"]:
                 raise StreamExists(
-                    f"stream {existing[0]['name']!r} already exists",
+                    f"stream {found['name']!r} already exists",
                     hint="use CREATE OR REPLACE STREAM, or IF NOT EXISTS",
                 )
-            if spec.mode is not None:  # the mode set before it existed: taken, all or nothing
-                await tx.execute("DELETE FROM settings WHERE key = $1", pending_mode_key(spec.name))
-            if existing:  # every version deleted (softly): the subject takes the next number
-                writer = _Writer(self, tx, self._stream_record(existing[0]))
+            if found["pending_mode"] or found["pending_compatibility"]:  # taken, all or nothing
+                await tx.execute("DELETE FROM settings WHERE key IN ($1, $2)", *pending)
+            spec = replace(
+                spec,
+                mode=spec.mode or found["pending_mode"],
+                compatibility=spec.compatibility or found["pending_compatibility"],
+            )
+            if found["name"] is not None:  # every version deleted (softly): the next number
+                writer = _Writer(self, tx, self._stream_record(found))
                 mode = {"mode": spec.mode} if spec.mode is not None else {}
                 await writer.update(**spec_changes(spec), **mode)
                 return await writer.append(version)
@@ -202,8 +245,20 @@ class SQLStore(Store):
                 spec.mode,
                 at,
             )
-            stream = await self._stream(tx, spec.name, deleted=True)
-            return await _Writer(self, tx, stream).append(version, at)
+            stream = StreamRecord(
+                name=spec.name,
+                datasource=spec.datasource,
+                format=spec.format,
+                options=dict(spec.options),
+                compatibility=spec.compatibility or None,
+                lineage=tuple(spec.lineage),
+                latest_version=0,
+                created_at=at,
+                updated_at=at,
+                query=spec.query,
+                mode=spec.mode,
+            )
+            return await _Writer(self, tx, stream, next_number=1).append(version, at)
 
     @asynccontextmanager
     async def writing(self, name: str, *, deleted: bool = False) -> AsyncIterator[StreamWriter]:
@@ -323,9 +378,12 @@ class SQLStore(Store):
     async def ping(self) -> None:
         await self.query("SELECT 1 FROM settings LIMIT 1")
 
-    async def get_setting(self, key: str) -> str | None:
-        rows = await self.query("SELECT value FROM settings WHERE key = $1", key)
-        return rows[0]["value"] if rows else None
+    async def get_setting(self, key: str, *fallbacks: str) -> str | None:
+        keys = (key, *fallbacks)
+        marks = ", ".join(f"${i}" for i in range(1, len(keys) + 1))
+        rows = await self.query(f"SELECT key, value FROM settings WHERE key IN ({marks})", *keys)
+        found = {r["key"]: r["value"] for r in rows}
+        return next((found[k] for k in keys if k in found), None)
 
     async def set_setting(self, key: str, value: str | None) -> None:
         async with self.transaction() as tx:
@@ -389,17 +447,13 @@ class SQLStore(Store):
             if not await _held_as(tx, registration, given):
                 await insert_schema(tx, given, registration)
             return given
-        find = "SELECT id FROM schemas WHERE identity = $1"
-        rows = await tx.fetch(find, registration.identity)
-        if not rows and await self._lock_schema_ids(tx):  # given meanwhile, maybe
-            rows = await tx.fetch(find, registration.identity)
-        if rows:
-            return int(rows[0]["id"])
-        rows = await tx.fetch(
-            "SELECT COALESCE(MAX(id), 0) + 1 AS id FROM schemas UNION ALL "
-            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'next_schema_id'"
-        )
-        schema_id = max(int(r["id"]) for r in rows)
+        rows = await tx.fetch(_ID_OR_NEXT, registration.identity)
+        if rows[0]["id"] is None and await self._lock_schema_ids(tx):  # given meanwhile?
+            rows = await tx.fetch(_ID_OR_NEXT, registration.identity)
+        found = rows[0]
+        if found["id"] is not None:
+            return int(found["id"])
+        schema_id = max(int(found["next"]), int(found["reserved"] or 0))
         if schema_id > MAX_NUMBER:
             raise InvalidRequest(  # 42201 over REST, as an id out of range is
                 f"the catalog has given every schema id up to {MAX_NUMBER}, the largest a "
@@ -518,6 +572,12 @@ async def _held_as(tx: Tx, registration: Registration, given: int) -> bool:
     return bool(rows)
 
 
+def _digest(live: Sequence[tuple[int, str]]) -> str:
+    """What a history summary records of the versions it summarises."""
+    text = "".join(f"{number}:{fingerprint}\n" for number, fingerprint in live)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _registration(row: Row) -> Registration:
     return Registration(row["schema_type"], row["text"], references(load_json(row["refs"])))
 
@@ -534,16 +594,21 @@ def _ranges(numbers: Sequence[int]) -> str:
 
 
 class _Writer(StreamWriter):
-    def __init__(self, store: SQLStore, tx: Tx, stream: StreamRecord) -> None:
+    def __init__(
+        self, store: SQLStore, tx: Tx, stream: StreamRecord, next_number: int | None = None
+    ) -> None:
         self._store, self._tx, self.stream = store, tx, stream
+        self._next_number = next_number  # the number append gives, when it is known
+        #: the live versions' numbers and fingerprints, once read (kept up to date by append)
+        self._live: list[tuple[int, str]] | None = None
 
     async def latest(self) -> SchemaVersion:
-        rows = await self._tx.fetch(
-            f"{_VERSIONS} WHERE s.key = $1 AND v.version = s.latest_version",
-            stream_key(self.stream.name),
-        )
+        """The newest live version; read with the number the next one takes (the stream
+        is held by now, so no other writer takes it meanwhile)."""
+        rows = await self._tx.fetch(_LATEST_AND_NEXT, stream_key(self.stream.name))
         if not rows:
             raise VersionNotFound(f"stream {self.stream.name!r} has no live version")
+        self._next_number = int(rows[0]["next_number"])
         return self._store._version(self.stream.name, rows[0])
 
     async def versions(self, *, deleted: bool = False) -> list[SchemaVersion]:
@@ -561,6 +626,28 @@ class _Writer(StreamWriter):
             stream_key(self.stream.name),
         )
         return [(r["version"], _decode(r["schema"])) for r in rows]
+
+    async def setting(self, key: str) -> str | None:
+        rows = await self._tx.fetch("SELECT value FROM settings WHERE key = $1", key)
+        return rows[0]["value"] if rows else None
+
+    async def history_summary(self) -> str | None:
+        live, kept = await self._history()
+        if kept is None or kept["history"] != _digest(live):
+            return None
+        return str(kept["summary"])
+
+    async def keep_history_summary(self, summary: str) -> None:
+        live = self._live if self._live is not None else (await self._history())[0]
+        key = stream_key(self.stream.name)
+        await self._tx.execute(_KEEP_SUMMARY, key, _digest(live), summary)
+
+    async def _history(self) -> tuple[list[tuple[int, str]], Row | None]:
+        """The live versions' numbers and fingerprints (kept for what follows in this
+        transaction), and the row of the summary kept, if any."""
+        rows = await self._tx.fetch(_LIVE_HISTORY, stream_key(self.stream.name))
+        self._live = [(r["version"], r["fingerprint"]) for r in rows if r["version"] is not None]
+        return self._live, next((r for r in rows if r["version"] is None), None)
 
     async def holding(self, identity: str) -> SchemaVersion | None:
         rows = await self._tx.fetch(_HOLDING, stream_key(self.stream.name), identity)
@@ -581,13 +668,12 @@ class _Writer(StreamWriter):
     async def append(self, version: NewVersion, at: datetime | None = None) -> SchemaVersion:
         """The next number: one past every number the stream has held, deleted ones too."""
         key, at = stream_key(self.stream.name), at or now()
+        known, self._next_number = self._next_number, None
         if version.number is None:
-            rows = await self._tx.fetch(
-                "SELECT COALESCE(MAX(version), 0) + 1 AS n FROM schema_versions "
-                "WHERE stream_key = $1",
-                key,
-            )
-            number = int(rows[0]["n"])
+            if known is None:
+                rows = await self._tx.fetch(f"SELECT {_NEXT_NUMBER} AS n", key)
+                known = int(rows[0]["n"])
+            number = known
         else:  # IMPORT mode: the number given, which no version may hold yet
             number = version.number
             rows = await self._tx.fetch(
@@ -626,6 +712,8 @@ class _Writer(StreamWriter):
             at,
         )
         self.stream = replace(self.stream, latest_version=latest, updated_at=at)
+        if self._live is not None:
+            bisect.insort(self._live, (number, version.schema.fingerprint))
         return SchemaVersion(
             stream=self.stream.name,
             version=number,
@@ -640,7 +728,7 @@ class _Writer(StreamWriter):
         )
 
     async def delete(self, versions: Sequence[int], *, permanent: bool) -> None:
-        key = stream_key(self.stream.name)
+        key, self._live = stream_key(self.stream.name), None
         for number in versions:
             if permanent:
                 await self._tx.execute(

@@ -30,7 +30,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from catalog.errors import CatalogError
-from catalog.store.migrations import canonical_schemas, fingerprints, registry_tables
+from catalog.store.migrations import (
+    HISTORY_SUMMARIES,
+    canonical_schemas,
+    fingerprints,
+    registry_tables,
+)
 from catalog.store.sql import Row, SQLStore, Step, Tx, to_the_end
 
 T = TypeVar("T")
@@ -71,33 +76,40 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
     (3, ["ALTER TABLE streams ADD COLUMN query TEXT"]),  # a derived stream's AS SELECT
     (4, [fingerprints]),
     (5, registry_tables("INTEGER")),
+    (6, HISTORY_SUMMARIES),
 ]
 
 
 class _SQLiteTx:
-    """Statements on the store's connection; ``BEGIN`` goes with the first of them, so a
-    transaction costs no extra trip to the database thread."""
+    """Statements on the store's connection, sent to the database thread as few times as
+    they can be: ``BEGIN`` goes with the first of them, and a statement whose rows nobody
+    reads (an INSERT, UPDATE or DELETE) waits to go with the next query or the COMMIT.  An
+    error it meets then still fails the transaction, which is rolled back whole."""
 
     def __init__(self, store: SQLiteStore, begin: str) -> None:
         self._store = store
-        self.pending_begin: str | None = begin
+        self.pending: list[tuple[str, tuple[Any, ...]]] = [(begin, ())]
+        self.begun = False
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        begin, self.pending_begin = self.pending_begin, None
-        return await self._store.call(_fetch, self._store.conn, sql, args, begin)
+        return await self._store.call(_run, self._store.conn, [*self.take(), (sql, args)])
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self.fetch(sql, *args)
+        self.pending.append((sql, args))
+
+    def take(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements not sent yet; from now on they count as sent."""
+        taken, self.pending, self.begun = self.pending, [], True
+        return taken
 
 
-def _fetch(
-    conn: sqlite3.Connection, sql: str, args: tuple[Any, ...], begin: str | None = None
-) -> list[Row]:
-    if begin:
-        conn.execute(begin)
-    params = tuple(a.isoformat() if isinstance(a, datetime) else a for a in args)
-    cursor = conn.execute(sql.replace("$", "?"), params)
-    return [dict(row) for row in cursor.fetchall()]
+def _run(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Row]:
+    """The statements in turn; the rows of the last."""
+    cursor = None
+    for sql, args in statements:
+        params = tuple(a.isoformat() if isinstance(a, datetime) else a for a in args)
+        cursor = conn.execute(sql.replace("$", "?"), params)
+    return [dict(row) for row in cursor.fetchall()] if cursor else []
 
 
 class SQLiteStore(SQLStore):
@@ -164,8 +176,8 @@ class SQLiteStore(SQLStore):
         except BaseException:
             await to_the_end(self.call(_rollback, self.conn))
             raise
-        if tx.pending_begin is None:
-            await to_the_end(self.call(_commit, self.conn))
+        if tx.begun or len(tx.pending) > 1:  # not a transaction that sent nothing
+            await to_the_end(self.call(_commit, self.conn, tx.take()))
 
     async def _create_file(self) -> None:
         """The catalog file, made for the first write (another process may have made it
@@ -198,7 +210,7 @@ class SQLiteStore(SQLStore):
         async with self._lock:  # not inside another coroutine's transaction
             if self._file_pending and await self._file_made():
                 await self._create_file()
-            return await self.call(_fetch, self.conn, sql, args)
+            return await self.call(_run, self.conn, [(sql, args)])
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         if self.read_only:
@@ -225,8 +237,13 @@ class SQLiteStore(SQLStore):
         self._executor.shutdown(wait=True)
 
 
-def _commit(conn: sqlite3.Connection) -> None:
-    conn.execute("COMMIT")
+def _commit(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """The statements still waiting, then COMMIT; all rolled back if one fails."""
+    try:
+        _run(conn, [*statements, ("COMMIT", ())])
+    except BaseException:
+        _rollback(conn)
+        raise
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -63,12 +63,13 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
             await catalog.register_schema("gone-value", Registration("AVRO", '"string"'))
             await catalog.delete_subject("gone-value")
             await catalog.set_mode("READONLY", "address")
+            await catalog.set_subject_compatibility("later-value", "FULL")  # not made yet
 
     asyncio.run(fill())
     file = folder / "registry.jsonl"
     done = schemacat("--catalog", source, "backup", str(file))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"backed up 6 subjects, 8 versions, 9 schemas, 4 settings to {file}\n"
+    assert done.stdout == f"backed up 6 subjects, 8 versions, 9 schemas, 5 settings to {file}\n"
     (folder / "source.url").write_text(source)
     return file
 
@@ -87,13 +88,16 @@ def test_restore_gives_the_same_registry_id_by_id(backup: Path, catalog_url: str
 
     done = schemacat("--catalog", catalog_url, "restore", str(backup))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("restored 6 subjects, 8 versions, 9 schemas, 4 settings")
+    assert done.stdout.startswith("restored 6 subjects, 8 versions, 9 schemas, 5 settings")
 
     assert run(catalog_url, SHOWN) == run(source, SHOWN)
     with serving(source) as before, serving(catalog_url) as after:
         assert registry_snapshot(after) == registry_snapshot(before)
     made = run(catalog_url, "CREATE STREAM later (y VARCHAR); SHOW SCHEMA VERSIONS FOR later")
     assert made[-1]["rows"][0]["schema_id"] == 10  # past every id given, the dropped one too
+    made = run(catalog_url, 'CREATE STREAM "later-value" (y VARCHAR); SHOW STREAMS')
+    shown = {row["name"]: row["compatibility"] for row in made[-1]["rows"]}
+    assert shown["later-value"] == "FULL"  # set before it existed, kept by the backup
 
 
 def test_restore_refuses_a_catalog_that_is_not_empty(backup: Path, tmp_path: Path) -> None:

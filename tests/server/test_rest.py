@@ -188,7 +188,43 @@ def test_config_per_subject_and_global(api: httpx.Client, subject: str) -> None:
     assert "SIDEWAYS" in message
     assert api.delete(f"/config/{subject}").json() == {"compatibilityLevel": "NONE"}
     error(api.get(f"/config/{subject}"), 404, 40408)
-    error(api.put("/config/no-such-subject-x", json={"compatibility": "FULL"}), 404, 40401)
+
+
+def test_a_subject_takes_the_config_set_before_it_existed(
+    api: httpx.Client, subject: str, backend: str
+) -> None:
+    """As Confluent's registry allows (clients set a subject's compatibility, then register
+    its first schema): kept until the subject is made, by REST or in SQL, which takes it."""
+    error(api.get(f"/config/{subject}"), 404, 40408)
+    assert api.get(f"/config/{subject}", params={"defaultToGlobal": "true"}).json() == {
+        "compatibilityLevel": "BACKWARD"
+    }
+    put = api.put(f"/config/{subject}", json={"compatibility": "none"})
+    assert put.json() == {"compatibility": "NONE"}
+    assert api.get(f"/config/{subject}").json() == {"compatibilityLevel": "NONE"}
+    assert subject not in api.get("/subjects").json()  # a setting does not make a subject
+    error(api.get(f"/subjects/{subject}/versions"), 404, 40401)
+    register(api, subject, V1)
+    register(api, subject, BROKEN)  # under NONE, taken from the setting
+    assert api.get(f"/config/{subject}").json() == {"compatibilityLevel": "NONE"}
+
+    dropped = f"{subject}-dropped"
+    api.put(f"/config/{dropped}", json={"compatibility": "FULL"})
+    assert api.delete(f"/config/{dropped}").json() == {"compatibilityLevel": "FULL"}
+    error(api.get(f"/config/{dropped}"), 404, 40408)
+    register(api, dropped, V1)
+    error(api.get(f"/config/{dropped}"), 404, 40408)  # it follows the catalog's
+    message = error(api.put(f"/config/{subject}-x", json={"compatibility": "up"}), 422, 42203)
+    assert "up" in message
+
+    stream = f"set_before_sql_{uuid.uuid4().hex[:6]}"
+    api.put(f"/config/{stream}", json={"compatibility": "FULL_TRANSITIVE"})
+    made = schemacat("--catalog", backend, "run", "-c", f"CREATE STREAM {stream} (id BIGINT)")
+    assert made.returncode == 0, made.stderr
+    assert api.get(f"/config/{stream}").json() == {"compatibilityLevel": "FULL_TRANSITIVE"}
+    shown = schemacat("--catalog", backend, "run", "-c", "SHOW STREAMS", "--format", "json")
+    row = next(r for r in json.loads(shown.stdout)["rows"] if r["name"] == stream)
+    assert row["compatibility"] == "FULL_TRANSITIVE"
 
 
 def test_global_config_set_and_deleted(api: httpx.Client) -> None:
