@@ -24,18 +24,20 @@ def target_schema(raw: pa.Table) -> pa.Schema | None:
         return None
     fields = []
     for name, column in zip(raw.column_names, raw.columns, strict=True):
-        dtype = _target(column.combine_chunks(), column.type)
+        dtype = _target(column, column.type)
         if dtype is None:
             return None
         fields.append(pa.field(name, dtype))
     return pa.schema(fields)
 
 
-def _target(array: pa.Array, dtype: pa.DataType) -> pa.DataType | None:
+def _target(array: pa.ChunkedArray, dtype: pa.DataType) -> pa.DataType | None:
+    """The inferred type of a column, looked at as pyarrow read it, in chunks: combining
+    them copies the column, which costs more than typing it."""
     if pa.types.is_string(dtype):
         return strings.classify(array)
     if pa.types.is_list(dtype):
-        values = array.values
+        values = pa.chunked_array([c.values for c in array.chunks], dtype.value_type)
         if pa.types.is_null(values.type):
             return pa.list_(pa.json_() if len(values) == 0 else pa.null())
         item = _target(values, values.type)

@@ -24,6 +24,7 @@ PATTERNS: dict[str, str] = {
     "time": rf"^{_CLOCK}$",
     "uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
 }
+_NIL_UUID = "00000000-0000-0000-0000-000000000000"  # a null's stand-in: 16 bytes like the rest
 _COMPILED = {kind: re.compile(pattern) for kind, pattern in PATTERNS.items()}
 TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
@@ -34,29 +35,37 @@ TYPES: dict[str, pa.DataType] = {
 }
 
 
-def classify(strings: pa.Array) -> pa.DataType:
-    """The most specific type every non-null string in ``strings`` is a valid value of."""
-    values = strings.drop_null()
-    if len(values) == 0:
+def classify(strings: pa.Array | pa.ChunkedArray) -> pa.DataType:
+    """The most specific type every non-null string in ``strings`` is a valid value of
+    (nulls pass every check: ``pc.all`` skips them, and they parse as null)."""
+    first = _first_valid(strings)
+    if first is None:
         return pa.string()
-    first = values[0].as_py()
     candidates = [kind for kind, regex in _COMPILED.items() if regex.match(first)]
     if "date" in candidates:
         candidates.append("timestamp")  # dates mixed with timestamps are timestamps
     for kind in candidates:
         if kind == "timestamp" and "date" in candidates:
             matched = pc.or_(
-                pc.match_substring_regex(values, PATTERNS["date"]),
-                pc.match_substring_regex(values, PATTERNS["timestamp"]),
+                pc.match_substring_regex(strings, PATTERNS["date"]),
+                pc.match_substring_regex(strings, PATTERNS["timestamp"]),
             )
         else:
-            matched = pc.match_substring_regex(values, PATTERNS[kind])
-        if pc.all(matched).as_py() and (kind == "uuid" or _parses(values, kind)):
+            matched = pc.match_substring_regex(strings, PATTERNS[kind])
+        if pc.all(matched).as_py() and (kind == "uuid" or _parses(strings, kind)):
             return TYPES[kind]
     return pa.string()
 
 
-def _parses(values: pa.Array, kind: str) -> bool:
+def _first_valid(strings: pa.Array | pa.ChunkedArray) -> str | None:
+    """The first non-null string, without copying the others when it is the first."""
+    if strings.null_count == len(strings):
+        return None
+    head = strings[0] if strings[0].is_valid else strings.drop_null()[0]
+    return str(head.as_py())
+
+
+def _parses(values: pa.Array | pa.ChunkedArray, kind: str) -> bool:
     """Whether the strings are valid values, not only of the right shape (no 2024-02-30)."""
     try:
         parse(values, TYPES[kind])
@@ -71,11 +80,23 @@ def parse(strings: pa.Array, target: pa.DataType) -> pa.Array:
         day = pc.binary_join_element_wise("1970-01-01T", strings, "")
         return pc.cast(pc.cast(day, pa.timestamp("us")), target)
     if isinstance(target, pa.UuidType):
-        hex_digits = pc.replace_substring(strings.fill_null("0" * 32), "-", "")
-        raw = bytes.fromhex("".join(hex_digits.to_pylist()))
+        raw = bytes.fromhex(_text(strings.fill_null(_NIL_UUID)).replace(b"-", b"").decode())
         validity = strings.is_valid().buffers()[1] if strings.null_count else None
         storage = pa.Array.from_buffers(
             pa.binary(16), len(strings), [validity, pa.py_buffer(raw)], strings.null_count
         )
         return pa.ExtensionArray.from_storage(pa.uuid(), storage)
     return pc.cast(strings, target)
+
+
+def _text(strings: pa.Array) -> bytes:
+    """The values of a ``pa.string()`` array end to end: the part of its data buffer its
+    offsets span (a list of Python strings costs 5 ms for 100,000 UUIDs)."""
+    if len(strings) == 0:
+        return b""
+    _, offset_buffer, data = strings.buffers()
+    offsets = pa.Array.from_buffers(
+        pa.int32(), len(strings) + 1, [None, offset_buffer], offset=strings.offset
+    )
+    text: bytes = data[offsets[0].as_py() : offsets[-1].as_py()].to_pybytes()
+    return text

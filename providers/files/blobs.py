@@ -105,17 +105,36 @@ def read_lines(
 ) -> tuple[bytes, bool]:
     """Leading (decompressed) bytes holding more than ``lines`` lines, or all of them, and
     whether that is all there is.  Later reads ask for what the lines so far suggest."""
+    data, complete, _ = counted_lines(blob, lines, first, limit)
+    return data, complete
+
+
+def counted_lines(
+    blob: Blob, lines: int, first: int = 64 << 10, limit: int = READ_LIMIT
+) -> tuple[bytes, bool, int]:
+    """``read_lines``, and the number of newlines in the bytes (a caller that needs it
+    would pass over them all again: 12 ms for 40 MB)."""
     with _decompressing(blob) as source:
         data = source.read(min(first, limit))
-        while True:
-            count = data.count(b"\n")
-            if count > lines or len(data) >= limit:
-                return data, False
+        count = data.count(b"\n")
+        while count <= lines and len(data) < limit:
             wanted = max(first, int((lines + 1 - count) * len(data) / max(count, 1) * 1.2))
-            more = source.read(min(wanted, limit - len(data)))
-            if not more:
-                return data, True
-            data += more
+            longer = _extended(source, data, min(wanted, limit - len(data)))
+            if len(longer) == len(data):
+                return data, True, count
+            count += longer.count(b"\n", len(data))  # each byte counted once
+            data = longer
+        return data, False, count
+
+
+def _extended(source: Any, data: bytes, size: int) -> bytes:
+    """``data`` and up to ``size`` more bytes of ``source``.  An uncompressed blob is read
+    again from its start when more is asked than is held, into one buffer: appending
+    copies the whole at the speed of fresh memory (30 ms for 40 MB, more than the read)."""
+    if isinstance(source, _Ranges) and size > len(data):
+        return source.read_from_start(len(data) + size) if source.left else data
+    more: bytes = source.read(size)
+    return data + more
 
 
 class _Ranges:
@@ -125,9 +144,17 @@ class _Ranges:
         self.blob, self.position = blob, 0
 
     def read(self, size: int) -> bytes:
-        data = self.blob.read_range(self.position, min(size, self.blob.size - self.position))
+        data = self.blob.read_range(self.position, min(size, self.left))
         self.position += len(data)
         return data
+
+    @property
+    def left(self) -> int:
+        return self.blob.size - self.position
+
+    def read_from_start(self, size: int) -> bytes:
+        self.position = 0
+        return self.read(size)
 
     def __enter__(self) -> _Ranges:
         return self

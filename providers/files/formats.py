@@ -29,6 +29,7 @@ from providers.files.blobs import (
     Blob,
     BlobFile,
     compression,
+    counted_lines,
     name_suffix,
     read_head,
     read_lines,
@@ -115,17 +116,9 @@ def read_blob(
         return _arrow_ipc(blob)
     if fmt == "avro":
         return _avro(blob)
-    data, complete = read_lines(blob, sample_size, limit=limit)
     if fmt == "json":
-        from providers.readers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
-
-        try:
-            return infer_json(data, complete, sample_size, blob.name)
-        except ValueCutOff as cut:  # one big (pretty) document: read it whole
-            if limit < READ_LIMIT:
-                raise ValueCutOff(cut.message, hint=_read_more(fmt, limit)) from None
-            data, complete = read_lines(blob, MAX_DOCUMENT, first=len(data), limit=MAX_DOCUMENT)
-            return infer_json(data, complete, sample_size, blob.name)
+        return _json(blob, sample_size, limit)
+    data, complete = read_lines(blob, sample_size, limit=limit)
     if not complete and b"\n" not in data:
         raise MalformedSource(
             f"the first line of {blob.name} is longer than the {len(data)} bytes read",
@@ -137,6 +130,21 @@ def read_blob(
         given = {"delim": "\t", **(csv or {})} if fmt == "tsv" else dict(csv or {})
         return infer_csv(data, complete, sample_size, blob.name, given, suggest_nullstr=True)
     return _text(data, complete, sample_size, blob.name)
+
+
+def _json(blob: Blob, sample_size: int, limit: int) -> Inference:
+    from providers.readers.json_reader import MAX_DOCUMENT, ValueCutOff, infer_json
+
+    data, complete, newlines = counted_lines(blob, sample_size, limit=limit)
+    try:
+        return infer_json(data, complete, sample_size, blob.name, newlines)
+    except ValueCutOff as cut:  # one big (pretty) document: read it whole
+        if limit < READ_LIMIT:
+            raise ValueCutOff(cut.message, hint=_read_more("json", limit)) from None
+        data, complete, newlines = counted_lines(
+            blob, MAX_DOCUMENT, first=len(data), limit=MAX_DOCUMENT
+        )
+        return infer_json(data, complete, sample_size, blob.name, newlines)
 
 
 def _read_more(fmt: str, limit: int) -> str:
@@ -178,14 +186,25 @@ def _parquet_stats(meta: Any, arrow: pa.Schema) -> dict[str, ColumnStats]:
             out[field.name] = ColumnStats()
             continue
         nulls = sum(s.null_count for s in groups if s.has_null_count)
-        bounded = [s for s in groups if s.has_min_max]
-        every = len(bounded) == len(groups)
-        low = min((_bound(s, "min", field.type) for s in bounded), default=None) if every else None
-        high = max((_bound(s, "max", field.type) for s in bounded), default=None) if every else None
+        low, high = _bounds(groups, field.type)
         out[field.name] = ColumnStats(
             round(nulls / meta.num_rows, 6), None, jsonable(low), jsonable(high)
         )
     return out
+
+
+def _bounds(groups: list[Any], dtype: pa.DataType) -> tuple[Any, Any]:
+    """The least min and greatest max of the row groups' statistics; none when a group
+    has none, or has one that cannot be read (a damaged footer's bytes that are no UTF-8
+    text, say: the schema is still read, as a missing statistic leaves it)."""
+    if not groups or not all(s.has_min_max for s in groups):
+        return None, None
+    try:
+        lows = [_bound(s, "min", dtype) for s in groups]
+        highs = [_bound(s, "max", dtype) for s in groups]
+        return min(lows), max(highs)
+    except (UnicodeDecodeError, ValueError, TypeError, OverflowError, pa.ArrowException):
+        return None, None
 
 
 def _bound(statistics: Any, which: str, dtype: pa.DataType) -> Any:

@@ -43,7 +43,8 @@ def merge_schemas(parts: Sequence[tuple[str, Schema]]) -> Schema:
                     hint="discover the files separately, or point at files of one layout",
                 )
             nullable = first.nullable or f.nullable
-            merged[key] = (first.replace(type=dtype, nullable=nullable), first_source)
+            if dtype is not first.type or nullable != first.nullable:  # else no new Field
+                merged[key] = (first.replace(type=dtype, nullable=nullable), first_source)
     fields = []
     for key, (f, _) in merged.items():
         missing_somewhere = seen_in[key] < len(parts) and not f.nullable

@@ -5,6 +5,7 @@ that grows with the file rather than with the sample."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import zstandard
 
@@ -58,6 +61,13 @@ def _fifo(path: Path) -> Path:
     return path
 
 
+def _parquet_with_bad_statistics(path: Path) -> Path:
+    """A Parquet file whose footer gives a string column a minimum that is no UTF-8."""
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"s": ["aaaa", "zzzz"]}), buffer, compression="none")
+    return _write(path, buffer.getvalue().replace(b"aaaa", b"\xff\xfe\xfd\xfc"))
+
+
 def _dangling(path: Path) -> Path:
     os.symlink(path.parent / "gone.csv", path)
     return path
@@ -98,6 +108,7 @@ FOUND: list[tuple[str, Make, dict[str, str], int, int]] = [
     ("100,000 keys in one record", lambda d: _write(d / "w.ndjson", _ndjson([{f"k{i}": i for i in range(100_000)}])), {"json": "MAP(VARCHAR, BIGINT)"}, 1, 0),
     ("5,000 keys of mixed types", lambda d: _write(d / "m.ndjson", _ndjson([{"m": {f"k{i}": i if i % 2 else "s" for i in range(5000)}}])), {"m": "MAP(VARCHAR, JSON)"}, 1, 0),
     ("narrow lines, then wide ones", lambda d: _write(d / "n.ndjson", _ndjson([{"id": i, "pad": "x" * 300} for i in range(100)] + [{f"k{j}_{i}": i for i in range(100)} for j in range(900)])), {"json": "MAP(VARCHAR, JSON)"}, 1000, 0),
+    ("a Parquet footer with a minimum that is no UTF-8", lambda d: _parquet_with_bad_statistics(d / "s.parquet"), {"s": "VARCHAR"}, 2, 0),
     ("a truncated .zst whose sample ends before the cut", lambda d: _write(d / "big.ndjson.zst", zstandard.ZstdCompressor().compress(b'{"a": 1}\n' * 100_000)[:-8]), {"a": "BIGINT"}, 1000, 0),
 ]  # fmt: skip
 
