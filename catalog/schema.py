@@ -203,7 +203,8 @@ def _without_annotations(data: Any) -> Any:
     if kept:
         out["metadata"] = kept
     same = all(out[k] is v for k, v in data.items() if k != "metadata")
-    return data if same and (meta is None or len(kept) == len(meta) > 0) else out
+    unchanged = "metadata" not in data or (meta and len(kept) == len(meta))
+    return data if same and unchanged else out
 
 
 def _says(key: str) -> bool:

@@ -538,12 +538,13 @@ class _Lines:
         if origin not in ORIGINS:
             raise self.bad(number, f"unknown origin {origin!r}")
         discovery = self.get(number, doc, "discovery", (dict, type(None)))
+        schema = Schema.from_json(self.get(number, doc, "columns", dict))
         held.append(
             SchemaVersion(
                 stream=record.name,
                 version=version,
-                schema=Schema.from_json(self.get(number, doc, "columns", dict)),
-                fingerprint=self.get(number, doc, "fingerprint", str),
+                schema=schema,
+                fingerprint=schema.fingerprint,  # of the columns, whatever the file says
                 origin=origin,
                 change=self.get(number, doc, "change", str),
                 created_at=datetime.fromisoformat(self.get(number, doc, "created_at", str)),

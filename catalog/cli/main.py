@@ -79,12 +79,14 @@ def _end_now_if_given_up_threads(code: int) -> None:
     interpreter's finalization when it wakes ("PyGILState_Release"), turning a clear
     timeout into a crash.  So while such a thread runs, the process ends here, its output
     flushed, without finalizing: nothing else is left to clean up by then."""
+    import contextlib
     import os
     import threading
 
     if any(t.daemon and t.is_alive() for t in threading.enumerate()):
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):  # a reader gone away (BrokenPipeError)
+                stream.flush()
         os._exit(code)
 
 

@@ -728,7 +728,7 @@ class _Writer(StreamWriter):
         )
 
     async def delete(self, versions: Sequence[int], *, permanent: bool) -> None:
-        key, self._live = stream_key(self.stream.name), None
+        key, self._live, self._next_number = stream_key(self.stream.name), None, None
         for number in versions:
             if permanent:
                 await self._tx.execute(

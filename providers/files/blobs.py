@@ -128,10 +128,11 @@ def counted_lines(
 
 
 def _extended(source: Any, data: bytes, size: int) -> bytes:
-    """``data`` and up to ``size`` more bytes of ``source``.  An uncompressed blob is read
-    again from its start when more is asked than is held, into one buffer: appending
-    copies the whole at the speed of fresh memory (30 ms for 40 MB, more than the read)."""
-    if isinstance(source, _Ranges) and size > len(data):
+    """``data`` and up to ``size`` more bytes of ``source``.  An uncompressed local file is
+    read again from its start when more is asked than is held, into one buffer: appending
+    copies the whole at the speed of fresh memory (30 ms for 40 MB, more than the read).
+    A remote object is not: its bytes would be fetched twice."""
+    if isinstance(source, _Ranges) and isinstance(source.blob, LocalBlob) and size > len(data):
         return source.read_from_start(len(data) + size) if source.left else data
     more: bytes = source.read(size)
     return data + more
