@@ -57,7 +57,8 @@ class SubjectSettings:
             before = await self.store.get_setting(key)
             if mode is None and before is None:
                 raise
-            await self.store.set_setting(key, mode)
+            if not await self.store.set_before_creation(subject, key, mode):
+                return await self.set_subject_compatibility(subject, mode)  # made meanwhile
             return before
 
     async def mode(self, subject: str | None = None) -> str:
@@ -98,7 +99,8 @@ class SubjectSettings:
                 await writer.update(mode=mode)
         except StreamNotFound:
             valid_subject(subject)
-            await self.store.set_setting(pending_mode_key(subject), mode)
+            if not await self.store.set_before_creation(subject, pending_mode_key(subject), mode):
+                return await self.set_mode(mode, subject, force=force)  # made meanwhile
             return mode
         if await self.store.get_setting(pending_mode_key(subject)) is not None:
             await self.store.set_setting(pending_mode_key(subject), None)

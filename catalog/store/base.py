@@ -294,6 +294,12 @@ class Store(ABC):
         """Set a setting; None removes it."""
 
     @abstractmethod
+    async def set_before_creation(self, name: str, key: str, value: str | None) -> bool:
+        """Set (None: remove) the setting ``key`` kept for stream ``name`` until it is
+        made, which takes it; False, and nothing set, if the stream exists by now (a
+        creation under way is waited for)."""
+
+    @abstractmethod
     async def dump(self) -> CatalogDump:
         """Everything the catalog holds, read in one snapshot."""
 

@@ -18,7 +18,14 @@ import asyncpg
 
 from catalog.errors import CatalogError, CatalogURLError, SchemacatError, StreamExists
 from catalog.secrets import redact
-from catalog.store.base import CatalogDump, LoadReport, NewVersion, SchemaVersion, StreamSpec
+from catalog.store.base import (
+    CatalogDump,
+    LoadReport,
+    NewVersion,
+    SchemaVersion,
+    StreamSpec,
+    stream_key,
+)
 from catalog.store.migrations import (
     HISTORY_SUMMARIES,
     canonical_schemas,
@@ -96,6 +103,12 @@ class PostgresStore(SQLStore):
             "SELECT pg_advisory_xact_lock(hashtext($1))", f"schemacat:{self.schema}:schema-ids"
         )
         return True
+
+    async def _lock_subject(self, tx: Tx, name: str) -> None:
+        await tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            f"schemacat:{self.schema}:subject:{stream_key(name)}",
+        )
 
     def __init__(self, url: str, schema: str, pool: asyncpg.Pool) -> None:
         self.url = redact(url)

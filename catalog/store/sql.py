@@ -212,6 +212,7 @@ class SQLStore(Store):
         at = now()
         pending = (pending_mode_key(spec.name), pending_compatibility_key(spec.name))
         async with self.transaction() as tx:
+            await self._lock_subject(tx, spec.name)
             found = (await tx.fetch(_STREAM_AND_PENDING, stream_key(spec.name), *pending))[0]
             if found["latest_version"]:
                 raise StreamExists(
@@ -385,17 +386,17 @@ class SQLStore(Store):
         found = {r["key"]: r["value"] for r in rows}
         return next((found[k] for k in keys if k in found), None)
 
+    async def set_before_creation(self, name: str, key: str, value: str | None) -> bool:
+        async with self.transaction() as tx:
+            await self._lock_subject(tx, name)
+            if await tx.fetch("SELECT 1 FROM streams WHERE key = $1", stream_key(name)):
+                return False
+            await _set(tx, key, value)
+            return True
+
     async def set_setting(self, key: str, value: str | None) -> None:
         async with self.transaction() as tx:
-            if value is None:
-                await tx.execute("DELETE FROM settings WHERE key = $1", key)
-                return
-            await tx.execute(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                key,
-                value,
-            )
+            await _set(tx, key, value)
 
     # -- the whole catalog -------------------------------------------------------------
     async def dump(self) -> CatalogDump:
@@ -438,6 +439,10 @@ class SQLStore(Store):
         """Held while a new schema id is given, so two writers never give the same one;
         whether one was taken now (SQLite's writers take turns anyway: none is)."""
         return False
+
+    async def _lock_subject(self, tx: Tx, name: str) -> None:
+        """Held while a stream is made, and while a setting is kept for it before it
+        exists: the creation takes such a setting whole, or it is set on the stream."""
 
     async def _schema_id(self, tx: Tx, registration: Registration, given: int | None = None) -> int:
         """The id of ``registration``: the one it has, or the next, never given before;
@@ -576,6 +581,19 @@ def _digest(live: Sequence[tuple[int, str]]) -> str:
     """What a history summary records of the versions it summarises."""
     text = "".join(f"{number}:{fingerprint}\n" for number, fingerprint in live)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def _set(tx: Tx, key: str, value: str | None) -> None:
+    """Set a setting in ``tx``; None removes it."""
+    if value is None:
+        await tx.execute("DELETE FROM settings WHERE key = $1", key)
+        return
+    await tx.execute(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        value,
+    )
 
 
 def _registration(row: Row) -> Registration:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -87,6 +89,31 @@ def test_the_same_schema_sent_through_both_replicas_at_once_gets_one_id(
         assert len({got.pop() for got in ids.values()}) == 12  # distinct schemas, distinct ids
         for n in range(12):
             assert a.get(f"/subjects/shared{n}-value/versions").json() == [1]
+
+
+def test_a_config_set_as_its_subject_is_made_elsewhere_is_kept(catalog_url: str) -> None:
+    """A subject's compatibility, set through one replica at the moment its first schema
+    is registered through the other: the answered setting holds afterwards, whichever
+    came first (kept for the subject to take, or set on it)."""
+    with serving(catalog_url) as one, serving(catalog_url) as two:
+        a, b = client(one), client(two)
+        start = threading.Barrier(2)
+
+        def at_once(call: Callable[[], httpx.Response]) -> int:
+            start.wait(timeout=30)
+            return call().status_code
+
+        subjects = [f"raced{n}-value" for n in range(32)]
+        with ThreadPoolExecutor(2) as pool:
+            for n, subject in enumerate(subjects):
+                put = partial(a.put, f"/config/{subject}", json={"compatibility": "FULL"})
+                post = partial(
+                    b.post, f"/subjects/{subject}/versions", json={"schema": avro(f"R{n}")}
+                )
+                assert list(pool.map(at_once, (put, post))) == [200, 200]
+        for subject in subjects:
+            assert a.get(f"/config/{subject}").json() == {"compatibilityLevel": "FULL"}, subject
+        assert sorted(a.get("/subjects").json()) == sorted(subjects)
 
 
 def test_workers_on_one_catalog_lose_no_concurrent_registration(catalog_url: str) -> None:
