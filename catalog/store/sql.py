@@ -74,8 +74,7 @@ _VERSIONS = f"SELECT {_VERSION_ROW} {_VERSION_JOIN}"
 #: a stream (its columns NULL if there is none), and the mode and compatibility set for
 #: it before it existed (keys $2 and $3 of settings), which its creation takes
 _STREAM_AND_PENDING = (
-    "SELECT p.pending_mode, p.pending_compatibility, "
-    f"{', '.join(f's.{c.strip()}' for c in _STREAM_COLUMNS.split(','))} "
+    f"SELECT p.pending_mode, p.pending_compatibility, {_S_COLUMNS} "
     "FROM (SELECT (SELECT value FROM settings WHERE key = $2) AS pending_mode, "
     "(SELECT value FROM settings WHERE key = $3) AS pending_compatibility) p "
     "LEFT JOIN streams s ON s.key = $1"
@@ -380,11 +379,7 @@ class SQLStore(Store):
         await self.query("SELECT 1 FROM settings LIMIT 1")
 
     async def get_setting(self, key: str, *fallbacks: str) -> str | None:
-        keys = (key, *fallbacks)
-        marks = ", ".join(f"${i}" for i in range(1, len(keys) + 1))
-        rows = await self.query(f"SELECT key, value FROM settings WHERE key IN ({marks})", *keys)
-        found = {r["key"]: r["value"] for r in rows}
-        return next((found[k] for k in keys if k in found), None)
+        return await _setting(self.query, key, *fallbacks)
 
     async def set_before_creation(self, name: str, key: str, value: str | None) -> bool:
         async with self.transaction() as tx:
@@ -583,6 +578,14 @@ def _digest(live: Sequence[tuple[int, str]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+async def _setting(fetch: Callable[..., Awaitable[list[Row]]], *keys: str) -> str | None:
+    """The value of the first of ``keys`` that is set, read by ``fetch``."""
+    marks = ", ".join(f"${i}" for i in range(1, len(keys) + 1))
+    rows = await fetch(f"SELECT key, value FROM settings WHERE key IN ({marks})", *keys)
+    found = {r["key"]: r["value"] for r in rows}
+    return next((found[k] for k in keys if k in found), None)
+
+
 async def _set(tx: Tx, key: str, value: str | None) -> None:
     """Set a setting in ``tx``; None removes it."""
     if value is None:
@@ -646,8 +649,7 @@ class _Writer(StreamWriter):
         return [(r["version"], _decode(r["schema"])) for r in rows]
 
     async def setting(self, key: str) -> str | None:
-        rows = await self._tx.fetch("SELECT value FROM settings WHERE key = $1", key)
-        return rows[0]["value"] if rows else None
+        return await _setting(self._tx.fetch, key)
 
     async def history_summary(self) -> str | None:
         live, kept = await self._history()
