@@ -199,6 +199,7 @@ def unknown_id(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     [
         (setting("mode", mode="GARBAGE"), "'GARBAGE' is not a mode; the modes are"),
         (setting("config", compatibility="NONSENSE"), "unknown compatibility mode 'NONSENSE'"),
+        (setting("setting", value="SIDEWAYS"), "unknown compatibility mode 'SIDEWAYS'"),
         (subject("address", mode="SOMETIMES"), "'SOMETIMES' is not a mode"),
         (header, "the header's 'version' is True"),
         (unknown_id, "the id 77 has no schema line"),
